@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <provstation/evidence.hpp>
+#include <provstation/mac.hpp>
+#include <provstation/store.hpp>
+#include <provstation/tracker.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace provstation {
+
+/// @brief One box as the operator scanned it.
+struct scan_request {
+  mac_address mac;
+  std::string serial;
+  std::string model;         ///< Empty: the batch's default model.
+  std::int64_t batch_id = 0;  ///< 0: the current batch.
+  std::string raw;           ///< The text exactly as scanned (kept in the event log).
+  std::string session;       ///< Which scan session (operator/bench) it came from.
+};
+
+/// @brief Scans a box. The result is {"ok":true,"unit":{…},"merged":bool} or
+/// {"ok":false,"error":"…","existing":{…}}; a refused scan is still kept in the event log.
+tracker::operation op_scan(scan_request request);
+
+/// @brief Records a network observation and re-derives the unit's stage. Creates an unscanned
+/// unit for a MAC nobody scanned. Result: {"mac":…,"stage":…} or {"unattributed":true}.
+tracker::operation op_observe(evidence e);
+
+/// @brief A lease was committed/renewed (`active`) or ended, from Kea's event or its lease file.
+struct lease_change {
+  bool active = true;
+  std::string ip;
+  mac_address mac;
+  time_ms at = 0;
+  time_ms expires = 0;
+  std::string type;      ///< commit, renew, release, decline, expire, reconcile.
+  std::string hostname;
+  std::string vendor_class;
+};
+tracker::operation op_lease(lease_change change);
+
+/// @brief Operator retry: clears the unit's failure and lets evidence decide again.
+tracker::operation op_retry(mac_address mac);
+
+/// @brief Undo of the last scan of a session: removes a unit that has no network evidence yet.
+tracker::operation op_undo_scan(mac_address mac);
+
+/// @brief Adds a firmware image to the catalogue (size and sha256 computed by the caller).
+tracker::operation op_add_firmware(firmware_row f);
+
+/// @brief Creates a batch; targets name firmware by (model, version).
+struct batch_request {
+  batch_row batch;
+  std::vector<std::pair<std::string, std::string>> targets;  ///< (model, version)
+};
+tracker::operation op_create_batch(batch_request request);
+
+/// @brief Marks verified/ready units as shipped (an export marked as a shipment).
+tracker::operation op_mark_shipped(std::vector<mac_address> macs, std::string export_name);
+
+/// @brief A unit as JSON for the API and the CLI.
+nlohmann::json unit_json(const unit_record& u);
+
+}  // namespace provstation
