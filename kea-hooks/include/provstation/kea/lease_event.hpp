@@ -26,6 +26,14 @@ inline constexpr std::size_t max_datagram_bytes = 2048;
 /// @brief Strings longer than this are cut (at a UTF-8 boundary) before encoding.
 inline constexpr std::size_t max_string_bytes = 255;
 
+/// @brief The escaped form of one string (without its quotes) is cut to at most this many
+/// bytes: escaping can make a string six times longer (a control byte becomes \u00XX, an
+/// invalid byte \ufffd), and the datagram must stay within max_datagram_bytes.
+inline constexpr std::size_t max_escaped_string_bytes = 300;
+
+// Six strings at their longest plus the keys and numbers (under 200 bytes) fit a datagram.
+static_assert(6 * (max_escaped_string_bytes + 2) + 200 <= max_datagram_bytes);
+
 /// @brief What happened to the lease.
 enum class lease_event_type { commit, renew, release, decline, expire };
 
@@ -63,8 +71,11 @@ inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   if (s.size() > max_string_bytes) s = s.substr(0, max_string_bytes);
   out.push_back('"');
+  // Output budget for this string; a piece that would overflow it ends the string.
+  const std::size_t limit = out.size() + max_escaped_string_bytes;
   std::size_t i = 0;
   while (i < s.size()) {
+    if (out.size() + 6 > limit) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c == '"' || c == '\\') {

@@ -19,6 +19,7 @@ struct transfer_info {
   std::uint64_t size = 0;                 ///< File size in bytes.
   std::uint16_t blksize = 512;            ///< Negotiated block size.
   std::uint16_t windowsize = 1;           ///< Negotiated window size.
+  bool upload = false;                    ///< A WRQ (client to server); size = bytes received.
 };
 
 /// @brief How a transfer ended.

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file Tests of the event sender against a real Unix datagram socket in a temp dir.
+#include "event_sender.hpp"
+
+#include <provstation/test/temp_dir.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace provstation::kea {
+namespace {
+
+using namespace std::chrono_literals;
+
+class datagram_listener {
+ public:
+  explicit datagram_listener(const std::string& path, int rcvbuf = 0) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ~datagram_listener() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  std::optional<std::string> receive(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    char buf[4096];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0) return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+std::uint64_t seq_of(const std::string& datagram) {
+  const auto at = datagram.find("\"seq\":");
+  return std::stoull(datagram.substr(at + 6));
+}
+
+lease_event sample(int i) {
+  lease_event e;
+  e.type = lease_event_type::commit;
+  e.mac = "0023ab000001";
+  e.ip = "192.0.2." + std::to_string(i % 250);
+  e.hostname = "SPA525G2";
+  e.vendor_class = "Cisco SPA525G2";
+  e.valid_lifetime = 600;
+  e.at = 1764230400;
+  return e;
+}
+
+event_sender::settings settings_for(const std::string& path) {
+  event_sender::settings s;
+  s.socket_path = path;
+  s.boot_id = "00112233445566778899aabbccddeeff";
+  return s;
+}
+
+// Verify that events arrive in order, numbered from 1, with the boot_id.
+TEST(KeaEventSender, DeliversInOrder) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"));
+  event_sender sender(settings_for(dir.file("ev.sock")), nullptr);
+  sender.start();
+  std::vector<std::string> got;
+  std::thread reader([&] {
+    while (got.size() < 500) {
+      auto d = station.receive(5s);
+      if (!d) break;
+      got.push_back(*d);
+    }
+  });
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(sender.submit(sample(i)), static_cast<std::uint64_t>(i + 1));
+  reader.join();
+  sender.stop();
+  ASSERT_EQ(got.size(), 500u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(seq_of(got[i]), i + 1);
+  EXPECT_EQ(got[0].rfind(R"({"v":1,"boot_id":"00112233445566778899aabbccddeeff","seq":1,)", 0), 0u)
+      << got[0];
+  const auto c = sender.stats();
+  EXPECT_EQ(c.submitted, 500u);
+  EXPECT_EQ(c.sent, 500u);
+  EXPECT_EQ(c.dropped(), 0u);
+}
+
+// Verify that with no station, submit() returns at once and every event is counted as dropped,
+// and that a notice reports it.
+TEST(KeaEventSender, StationDownDropsWithoutBlocking) {
+  test::temp_dir dir;
+  std::mutex m;
+  std::vector<event_sender::notice> notices;
+  event_sender sender(settings_for(dir.file("absent.sock")), [&](const event_sender::notice& n) {
+    std::lock_guard lock(m);
+    notices.push_back(n);
+  });
+  sender.start();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) sender.submit(sample(i));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 200ms);
+  sender.stop();
+  const auto c = sender.stats();
+  EXPECT_EQ(c.submitted, 1000u);
+  EXPECT_EQ(c.sent, 0u);
+  EXPECT_EQ(c.dropped(), 1000u);
+  EXPECT_GT(c.dropped_unreachable, 0u);
+  std::lock_guard lock(m);
+  ASSERT_FALSE(notices.empty());
+  EXPECT_EQ(notices.front().what, event_sender::notice::kind::dropped);
+  EXPECT_EQ(notices.front().last_error, "No such file or directory");
+  std::uint64_t reported = 0;
+  for (const auto& n : notices) reported += n.unreachable;
+  EXPECT_EQ(reported, c.dropped_unreachable);
+}
+
+// Verify that a station that stops reading fills the queue, Kea's side drops and counts, and
+// the seq numbers of what does arrive show the gap.
+TEST(KeaEventSender, FullQueueDropsAndLeavesGap) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"), 4096);
+  auto s = settings_for(dir.file("ev.sock"));
+  s.queue_capacity = 16;
+  s.flush_timeout = 100ms;
+  event_sender sender(s, nullptr);
+  sender.start();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 2000; ++i) sender.submit(sample(i));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  auto c = sender.stats();
+  EXPECT_GT(c.dropped_queue_full, 0u);
+  // The station reads again: what it gets is increasing, and its gaps are the drops.
+  std::vector<std::uint64_t> seqs;
+  while (auto d = station.receive(300ms)) seqs.push_back(seq_of(*d));
+  sender.stop();
+  c = sender.stats();
+  ASSERT_FALSE(seqs.empty());
+  for (std::size_t i = 1; i < seqs.size(); ++i) EXPECT_LT(seqs[i - 1], seqs[i]);
+  EXPECT_EQ(c.submitted, 2000u);
+  EXPECT_EQ(c.sent + c.dropped(), 2000u);
+  EXPECT_EQ(seqs.size(), c.sent);
+}
+
+// Verify that stop() sends what is still queued while the station reads, and that events
+// submitted after stop() are counted and never block. (The kernel queues only
+// net.unix.max_dgram_qlen datagrams, 10 by default, for a station that does not read.)
+TEST(KeaEventSender, StopFlushesQueue) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"));
+  event_sender sender(settings_for(dir.file("ev.sock")), nullptr);
+  sender.start();
+  for (int i = 0; i < 300; ++i) sender.submit(sample(i));
+  int n = 0;
+  std::thread reader([&] {
+    while (n < 300 && station.receive(2s)) ++n;
+  });
+  sender.stop();
+  reader.join();
+  EXPECT_EQ(sender.stats().sent, 300u);
+  EXPECT_EQ(n, 300);
+  sender.submit(sample(1));
+  EXPECT_EQ(sender.stats().dropped_shutdown, 1u);
+}
+
+// Verify that stop() gives up after the flush timeout when the station does not read.
+TEST(KeaEventSender, StopGivesUpOnStuckStation) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"));
+  auto s = settings_for(dir.file("ev.sock"));
+  s.flush_timeout = 300ms;
+  event_sender sender(s, nullptr);
+  sender.start();
+  for (int i = 0; i < 100; ++i) sender.submit(sample(i));
+  const auto t0 = std::chrono::steady_clock::now();
+  sender.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  const auto c = sender.stats();
+  EXPECT_EQ(c.sent + c.dropped(), 100u);
+  EXPECT_GT(c.dropped_shutdown, 0u);
+}
+
+// Verify that several submitting threads and a reader lose nothing at a high rate.
+TEST(KeaEventSender, NoLossUnderConcurrentLoad) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"));
+  event_sender sender(settings_for(dir.file("ev.sock")), nullptr);
+  sender.start();
+  constexpr int threads = 4;
+  constexpr int per_thread = 5000;
+  std::vector<std::uint64_t> seqs;
+  std::thread reader([&] {
+    while (seqs.size() < threads * per_thread) {
+      auto d = station.receive(5s);
+      if (!d) break;
+      seqs.push_back(seq_of(*d));
+    }
+  });
+  std::vector<std::thread> producers;
+  for (int t = 0; t < threads; ++t) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) sender.submit(sample(i));
+    });
+  }
+  for (auto& p : producers) p.join();
+  reader.join();
+  sender.stop();
+  ASSERT_EQ(seqs.size(), static_cast<std::size_t>(threads * per_thread));
+  for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+  EXPECT_EQ(sender.stats().dropped(), 0u);
+}
+
+// Verify that after a reported outage the sender says once that events flow again.
+TEST(KeaEventSender, ReportsRecovery) {
+  test::temp_dir dir;
+  std::mutex m;
+  std::vector<event_sender::notice::kind> kinds;
+  auto s = settings_for(dir.file("ev.sock"));
+  event_sender sender(s, [&](const event_sender::notice& n) {
+    std::lock_guard lock(m);
+    kinds.push_back(n.what);
+  });
+  sender.start();
+  sender.submit(sample(1));
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (sender.stats().dropped_unreachable == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  datagram_listener station(dir.file("ev.sock"));
+  sender.submit(sample(2));
+  sender.submit(sample(3));
+  ASSERT_TRUE(station.receive(2s));
+  ASSERT_TRUE(station.receive(2s));
+  sender.stop();
+  std::lock_guard lock(m);
+  ASSERT_EQ(kinds.size(), 2u);
+  EXPECT_EQ(kinds[0], event_sender::notice::kind::dropped);
+  EXPECT_EQ(kinds[1], event_sender::notice::kind::reachable);
+}
+
+}  // namespace
+}  // namespace provstation::kea
