@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file `provstation serve` as a real process on loopback: every acknowledged change survives
+/// kill -9, and bad input from the bench (lease datagrams, TFTP paths, per-device requests from
+/// the wrong address, forged syslog) is refused while the station keeps serving.
+#include "app/http_client.hpp"
+#include "app/process.hpp"
+
+#include <provstation/kea/lease_event.hpp>
+#include <provstation/test/temp_dir.hpp>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace provstation::app {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+int port_of(const json& ready, const char* key) {
+  const std::string s = ready[key].get<std::string>();
+  return std::stoi(s.substr(s.rfind(':') + 1));
+}
+
+class StationDaemon : public ::testing::Test {
+ protected:
+  void start(const std::vector<std::string>& extra = {}) {
+    std::string toml = fmt::format(
+        "[bench]\naddress = \"127.0.0.1\"\n"
+        "[tftp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+        "[syslog]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n"
+        "[kea]\nevent_socket = \"{0}/events.sock\"\npolicy_file = \"{0}/policy\"\n"
+        "lease_file = \"{0}/leases4.csv\"\n[store]\npath = \"{0}/station.db\"\n",
+        dir_.path().string());
+    for (const auto& l : extra) toml += l + "\n";
+    dir_.write("provstation.toml", toml);
+    const std::string ready = dir_.file("ready.json");
+    std::filesystem::remove(ready);
+    auto c = child_process::spawn({PROVSTATION_EXE, "serve", "--config", dir_.file("provstation.toml"),
+                                   "--ready-file", ready},
+                                  {}, dir_.file("station.log"));
+    ASSERT_TRUE(c.ok()) << c.message();
+    station_ = std::move(*c);
+    for (int i = 0; i < 200 && !std::filesystem::exists(ready); ++i) {
+      ASSERT_TRUE(station_.running()) << log();
+      std::this_thread::sleep_for(25ms);
+    }
+    std::ifstream in(ready);
+    ready_ = json::parse(in);
+    dashboard_ = static_cast<std::uint16_t>(port_of(ready_, "dashboard"));
+    http_ = static_cast<std::uint16_t>(port_of(ready_, "http"));
+    tftp_ = static_cast<std::uint16_t>(port_of(ready_, "tftp"));
+    syslog_ = static_cast<std::uint16_t>(port_of(ready_, "syslog"));
+  }
+
+  std::string log() const {
+    std::ifstream in(dir_.file("station.log"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  void send_event(const std::string& datagram) const {
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string path = dir_.file("events.sock");
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::close(fd);
+  }
+
+  void lease(const std::string& mac, const std::string& ip) {
+    kea::lease_event e;
+    e.boot_id = "test";
+    e.seq = ++seq_;
+    e.mac = mac;
+    e.ip = ip;
+    e.vendor_class = "Cisco SPA525G2";
+    e.valid_lifetime = 600;
+    e.at = std::time(nullptr);
+    send_event(kea::encode(e));
+  }
+
+  void send_syslog(const std::string& from, const std::string& line) const {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(syslog_);
+    ::inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    ::sendto(fd, line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
+    ::close(fd);
+  }
+
+  json get(const std::string& target) const {
+    auto r = http_request("127.0.0.1", dashboard_, "GET", target);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.message());
+    if (!r.ok()) return {};
+    return json::parse(r->body, nullptr, false);
+  }
+
+  // Polls the unit until `pred` holds (the tracker commits asynchronously).
+  json wait_unit(const std::string& mac, const std::function<bool(const json&)>& pred) const {
+    json u;
+    for (int i = 0; i < 100; ++i) {
+      u = get("/api/units/" + mac);
+      if (!u.is_discarded() && u.contains("mac") && pred(u)) return u;
+      std::this_thread::sleep_for(30ms);
+    }
+    return u;
+  }
+
+  bool has_fact(const json& u, const std::string& kind) const {
+    if (!u.contains("facts")) return false;
+    for (const auto& f : u["facts"]) {
+      if (f["kind"] == kind) return true;
+    }
+    return false;
+  }
+
+  int curl(const std::vector<std::string>& args, std::string* out = nullptr) const {
+    std::vector<std::string> argv{"curl", "-s", "-S", "--max-time", "10"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, out);
+  }
+
+  test::temp_dir dir_;
+  child_process station_;
+  json ready_;
+  std::uint16_t dashboard_ = 0, http_ = 0, tftp_ = 0, syslog_ = 0;
+  std::uint64_t seq_ = 0;
+};
+
+// Verify that every scan acknowledged before a kill -9 is in the store after a restart.
+TEST_F(StationDaemon, KillNineLosesNoAcknowledgedScan) {
+  start();
+  std::mutex mu;
+  std::set<std::string> acked;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop; ++i) {
+        // Cisco MACs and Cisco-form serials (LLLYYWWSSSS), as on real SPA boxes.
+        const std::string mac = fmt::format("0023ab{:02x}{:04x}", w, i);
+        const std::string serial = fmt::format("CB{}1419{:04X}", static_cast<char>('A' + w), i);
+        auto r = http_request("127.0.0.1", dashboard_, "POST", fmt::format("/api/scans?session=w{}", w),
+                              fmt::format("{}\n{}\nSPA525G2\n", mac, serial), "text/plain", 2s);
+        if (!r) break;  // The station is gone.
+        if (r->status == 201) {
+          std::lock_guard lock(mu);
+          acked.insert(mac);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(1500ms);
+  station_.signal(SIGKILL);
+  station_.wait();
+  stop = true;
+  for (auto& t : writers) t.join();
+  ASSERT_GT(acked.size(), 10u) << "the writers should have been acknowledged before the kill";
+
+  start();
+  auto units = get("/api/units?limit=10000");
+  std::set<std::string> stored;
+  for (const auto& u : units["units"]) stored.insert(u["mac"].get<std::string>());
+  std::size_t missing = 0;
+  for (const auto& mac : acked) missing += stored.contains(mac) ? 0 : 1;
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged scans";
+  std::printf("kill -9: %zu acknowledged scans, %zu stored, %zu missing\n", acked.size(),
+              stored.size(), missing);
+}
+
+// Verify a malformed lease datagram is logged and refused, and the next good one is taken.
+TEST_F(StationDaemon, MalformedLeaseDatagramIsRefused) {
+  start();
+  send_event("{not json");
+  send_event(R"({"v":1,"boot_id":"x","seq":1,"type":"commit","mac":"zz","ip":"1.2.3.4","at":1})");
+  send_event(std::string(5000, 'x'));
+  lease("0023ab0000aa", "127.0.0.2");
+  auto u = wait_unit("0023ab0000aa", [](const json& j) { return j["stage"] == "LEASED"; });
+  EXPECT_EQ(u["stage"], "LEASED") << u.dump();
+  EXPECT_TRUE(u["unscanned"].get<bool>());
+  const std::string l = log();
+  EXPECT_NE(l.find("refused a lease event: lease event: not valid JSON"), std::string::npos) << l;
+  EXPECT_NE(l.find("\"mac\": MAC address"), std::string::npos) << l;
+  EXPECT_TRUE(station_.running());
+}
+
+// Verify TFTP requests outside the served names are refused and the station keeps serving.
+TEST_F(StationDaemon, TftpPathOutsideRootIsRefused) {
+  start();
+  lease("0023ab0000ab", "127.0.0.1");
+  wait_unit("0023ab0000ab", [](const json& j) { return j["stage"] == "LEASED"; });
+  for (const char* path : {"/../../etc/passwd", "/etc/passwd", "/fw/../../etc/shadow",
+                           "/prov/../station.db"}) {
+    std::string out;
+    const int rc = curl({fmt::format("tftp://127.0.0.1:{}{}", tftp_, path), "-o", "/dev/null"}, &out);
+    EXPECT_NE(rc, 0) << path << ": " << out;
+  }
+  std::string seed;
+  EXPECT_EQ(curl({fmt::format("tftp://127.0.0.1:{}/spa525G2.cfg", tftp_)}, &seed), 0) << seed;
+  EXPECT_NE(seed.find("<flat-profile>"), std::string::npos) << seed;
+  EXPECT_TRUE(station_.running());
+}
+
+// Verify a per-device file goes only to the address leased to its MAC (TFTP and HTTP), the
+// refusal is recorded on the unit, and the bench side has no dashboard routes.
+TEST_F(StationDaemon, PerDeviceFileFromWrongAddressIsRefused) {
+  start();
+  lease("0023ab0000ac", "127.0.0.2");
+  wait_unit("0023ab0000ac", [](const json& j) { return j["ip"] == "127.0.0.2"; });
+  std::string out;
+  const std::string url = fmt::format("http://127.0.0.1:{}/prov/0023ab0000ac.xml", http_);
+  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", url}, &out), 0);
+  EXPECT_EQ(out, "403");
+  EXPECT_EQ(curl({"--interface", "127.0.0.2", "-o", "/dev/null", "-w", "%{http_code}", url}, &out), 0);
+  EXPECT_EQ(out, "200");
+  const int rc = curl({fmt::format("tftp://127.0.0.1:{}/prov/0023ab0000ac.xml", tftp_), "-o", "/dev/null"}, &out);
+  EXPECT_EQ(rc, 69) << "curl's code for a TFTP access violation: " << out;
+  auto u = wait_unit("0023ab0000ac", [&](const json& j) { return has_fact(j, "refused"); });
+  EXPECT_TRUE(has_fact(u, "refused")) << u.dump();
+  // No dashboard route exists on the phone side.
+  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", fmt::format("http://127.0.0.1:{}/api/units", http_)}, &out), 0);
+  EXPECT_EQ(out, "404");
+  EXPECT_TRUE(station_.running());
+}
+
+// Verify garbage and forged syslog lines are refused, and a genuine one is believed.
+TEST_F(StationDaemon, GarbageAndForgedSyslogAreRefused) {
+  start();
+  lease("0023ab0000ad", "127.0.0.2");
+  wait_unit("0023ab0000ad", [](const json& j) { return j["ip"] == "127.0.0.2"; });
+  send_syslog("127.0.0.1", std::string("\x01\x02garbage\xff", 11));
+  send_syslog("127.0.0.1", "SPA525G2 00:23:ab:00:00:ad -- Upgrade failed: corrupt file");
+  auto u = wait_unit("0023ab0000ad", [&](const json& j) { return has_fact(j, "refused"); });
+  EXPECT_TRUE(has_fact(u, "refused")) << u.dump();
+  EXPECT_NE(u["stage"], "FAILED") << "a forged line must not fail the unit";
+  send_syslog("127.0.0.2", "<134>SPA525G2 00:23:ab:00:00:ad -- Requesting resync tftp://127.0.0.1:69/spa525G2.cfg [ps ma=0023ab0000ad sn=CBT1 fw=7.4.9c]");
+  u = wait_unit("0023ab0000ad", [&](const json& j) { return has_fact(j, "resync_requested"); });
+  EXPECT_TRUE(has_fact(u, "resync_requested")) << u.dump();
+  EXPECT_EQ(u["reported"]["serial"], "CBT1");
+  EXPECT_TRUE(station_.running());
+}
+
+// Verify an encrypted per-device profile decrypts with the openssl command line (-md md5).
+TEST_F(StationDaemon, EncryptedProfileOpensWithOpenssl) {
+  const std::string key = dir_.write("profile.key", "SecretPhrase1234\n");
+  ::chmod(key.c_str(), 0600);
+  start({"[profiles]", "encrypt = true", fmt::format("key_file = \"{}\"", key)});
+  lease("0023ab0000ae", "127.0.0.1");
+  wait_unit("0023ab0000ae", [](const json& j) { return j["stage"] == "LEASED"; });
+  const std::string enc = dir_.file("profile.enc");
+  std::string out;
+  ASSERT_EQ(curl({"-o", enc, fmt::format("http://127.0.0.1:{}/prov/0023ab0000ae.xml", http_)}, &out), 0) << out;
+  ASSERT_EQ(run_command({"openssl", "enc", "-d", "-aes-256-cbc", "-md", "md5", "-k",
+                         "SecretPhrase1234", "-in", enc, "-out", dir_.file("profile.xml")},
+                        &out),
+            0)
+      << out;
+  std::ifstream in(dir_.file("profile.xml"));
+  const std::string xml(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(xml.find("<flat-profile>"), std::string::npos) << xml;
+  EXPECT_NE(run_command({"openssl", "enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", "wrong",
+                         "-in", enc, "-out", dir_.file("bad.xml")},
+                        &out),
+            0);
+  // The seed tells the phone the key in its Profile_Rule.
+  std::string seed;
+  curl({fmt::format("http://127.0.0.1:{}/spa525G2.cfg", http_)}, &seed);
+  EXPECT_NE(seed.find("[--key &quot;SecretPhrase1234&quot;]"), std::string::npos) << seed;
+}
+
+// Verify a key file readable by others is refused at start with a clear message.
+TEST_F(StationDaemon, KeyFileMustBePrivate) {
+  const std::string key = dir_.write("open.key", "k\n");
+  ::chmod(key.c_str(), 0644);
+  dir_.write("bad.toml", fmt::format("[bench]\naddress = \"127.0.0.1\"\n[profiles]\nencrypt = true\n"
+                                     "key_file = \"{}\"\n[store]\npath = \"{}\"\n",
+                                     key, dir_.file("s.db")));
+  std::string out;
+  EXPECT_EQ(run_command({PROVSTATION_EXE, "serve", "--config", dir_.file("bad.toml")}, &out), 1);
+  EXPECT_NE(out.find("must not be readable by group or others (chmod 600)"), std::string::npos) << out;
+}
+
+// Verify a config mistake is one clear error naming the key, and a non-zero exit.
+TEST_F(StationDaemon, BadConfigNamesTheKey) {
+  dir_.write("bad.toml", "[bench]\naddress = \"127.0.0.1\"\n[tftp]\nlisten = \"somewhere\"\n");
+  std::string out;
+  EXPECT_EQ(run_command({PROVSTATION_EXE, "serve", "--config", dir_.file("bad.toml")}, &out), 1);
+  EXPECT_NE(out.find("tftp.listen: expected \"ADDRESS:PORT\", got \"somewhere\""), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace provstation::app
