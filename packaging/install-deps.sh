@@ -16,7 +16,7 @@ libboost-dev libssl-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev nlohmann
 libcli11-dev libtomlplusplus-dev libpugixml-dev zlib1g-dev libzxing-dev libstb-dev
 libgtest-dev libgmock-dev
 busybox curl iproute2 nftables openssl tftp-hpa atftp procps psmisc
-zint imagemagick zbar-tools
+zint imagemagick zbar-tools ieee-data
 chromium"
 
 missing=""

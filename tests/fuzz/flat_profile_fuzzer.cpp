@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<ps::alias_entry> aliases;
   if (text.substr(0, 6) == "ALIAS ") {
     const std::size_t nl = text.find('\n');
-    auto map = ps::parse_alias_map(text.substr(6, nl == std::string_view::npos ? std::string_view::npos : nl - 6));
+    auto map = ps::parse_alias_map(
+        text.substr(6, nl == std::string_view::npos ? std::string_view::npos : nl - 6));
     if (map.ok()) aliases = *map;
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
   }

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (j.at("v") != 1 || j.at("seq") != 1 || j.at("mac") != "0023ab000001") std::abort();
   // Valid UTF-8 without control characters passes through unchanged (up to the limit).
   bool plain = e.hostname.size() <= max_string_bytes;
-  for (unsigned char c : e.hostname) plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  for (unsigned char c : e.hostname)
+    plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
   if (plain && j.at("hostname") != e.hostname) std::abort();
   return 0;
 }

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto r = ps::parse_rule(text);
   if (r.ok()) {
     std::vector<std::string> warnings;
-    auto outcome = ps::evaluate_rule(*r, env, &warnings, [&](const ps::assignment& a) { env.set(a.name, a.value); });
+    auto outcome = ps::evaluate_rule(*r, env, &warnings,
+                                     [&](const ps::assignment& a) { env.set(a.name, a.value); });
     if (outcome && !outcome->url.empty()) {
       (void)ps::resolve_url(outcome->url, "192.0.2.1");
       (void)ps::resolve_url(outcome->url, "http://prov.example/base");
