@@ -179,6 +179,18 @@ tracker::operation op_observe(evidence e) {
   };
 }
 
+bool is_phone_vendor_class(std::string_view vc) {
+  for (std::string_view prefix : {"cisco spa", "linksys spa", "cisco ata"}) {
+    if (vc.size() >= prefix.size() &&
+        std::equal(prefix.begin(), prefix.end(), vc.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 tracker::operation op_lease(lease_change c) {
   return [c = std::move(c)](tracker_txn& txn) -> nlohmann::json {
     if (c.active) {
@@ -198,7 +210,8 @@ tracker::operation op_lease(lease_change c) {
     e.at = c.at;
     e.detail = c.type;
     auto found = txn.db().unit_by_mac(c.mac);
-    if (!found && !c.active) return {{"mac", c.mac.str()}, {"stage", nullptr}};
+    // A laptop on the bench LAN is in the lease history (identity) but is not a unit.
+    if (!found && (!c.active || !c.phone)) return {{"mac", c.mac.str()}, {"stage", nullptr}};
     unit_record u;
     if (found) {
       u = *found;

@@ -42,8 +42,15 @@ struct lease_change {
   std::string type;      ///< commit, renew, release, decline, expire, reconcile.
   std::string hostname;
   std::string vendor_class;
+  /// @brief A unit is created for a MAC nobody scanned only when this holds (the client looks
+  /// like a phone); other clients' leases are kept in the lease history only.
+  bool phone = true;
 };
 tracker::operation op_lease(lease_change change);
+
+/// @brief True when an option 60 vendor class names a phone the station provisions
+/// ("Cisco SPA…", "CISCO SPA…", "LINKSYS SPA…", case-insensitive prefixes).
+bool is_phone_vendor_class(std::string_view vendor_class);
 
 /// @brief Operator retry: clears the unit's failure and lets evidence decide again.
 tracker::operation op_retry(mac_address mac);

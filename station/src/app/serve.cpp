@@ -133,9 +133,37 @@ int serve(const config& c, const serve_options& options) {
   net::io_context io;
   auto ex = io.get_executor();
 
+  std::unique_ptr<tftpd::server> tftp;
+  std::unique_ptr<syslog_receiver> syslog;
+  std::unique_ptr<lease_listener> leases;
+  // Counters of the listeners for /metrics (read on the I/O threads once everything runs).
+  auto metrics = [&](std::string& out) {
+    auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t v) {
+      out += fmt::format("# HELP provstation_{0} {1}\n# TYPE provstation_{0} counter\nprovstation_{0} {2}\n",
+                         name, help, v);
+    };
+    if (leases) {
+      counter("lease_events_received_total", "Lease events accepted from the hook.", leases->received());
+      counter("lease_events_refused_total", "Lease datagrams refused (malformed, wrong sender).", leases->refused());
+      counter("lease_event_gaps_total", "Sequence gaps or hook restarts seen.", leases->gaps());
+      counter("lease_reconciliations_total", "Reconciliations from Kea's lease file.", leases->reconciliations());
+    }
+    if (syslog) {
+      counter("syslog_accepted_total", "Syslog lines believed.", syslog->accepted());
+      counter("syslog_refused_total", "Syslog lines refused (garbage or forged).", syslog->refused());
+    }
+    counter("phone_requests_refused_total", "Phone-side requests refused.", files.refusals());
+    if (tftp) {
+      const auto st = tftp->statistics();
+      counter("tftp_transfers_completed_total", "TFTP transfers with the final ACK.", st.completed);
+      counter("tftp_transfers_unconfirmed_total", "TFTP transfers whose final ACK was lost.", st.completed_unconfirmed);
+      counter("tftp_transfers_failed_total", "TFTP transfers that broke off.", st.failed);
+      counter("tftp_bytes_sent_total", "TFTP payload bytes sent.", st.bytes_sent);
+      counter("tftp_blocks_retransmitted_total", "TFTP blocks sent again.", st.blocks_retransmitted);
+    }
+  };
   // The dashboard binds first, in the station's own namespace: it never listens on the bench.
-  std::string metrics_extra;
-  web::dashboard_router dashboard(ex, t, std::move(*reads), nullptr);
+  web::dashboard_router dashboard(ex, t, std::move(*reads), metrics);
   boost::system::error_code aec;
   const auto dash_addr = net::ip::make_address(c.dashboard.listen.address, aec);
   if (aec) {
@@ -158,7 +186,6 @@ int serve(const config& c, const serve_options& options) {
   }
 
   tftp_adapter tftp_glue(ex, files);
-  std::unique_ptr<tftpd::server> tftp;
   if (c.tftp.enabled) {
     tftpd::server_options to;
     try {
@@ -191,7 +218,6 @@ int serve(const config& c, const serve_options& options) {
       return 1;
     }
   }
-  std::unique_ptr<syslog_receiver> syslog;
   try {
     auto s = syslog_receiver::create(ex, {address_of(c.syslog.listen), c.syslog.listen.port}, t);
     if (!s) {
@@ -203,12 +229,13 @@ int serve(const config& c, const serve_options& options) {
     log->critical("syslog.listen: bad address \"{}\"", c.syslog.listen.address);
     return 1;
   }
-  auto leases = lease_listener::create(
+  auto listener = lease_listener::create(
       ex, {c.kea.event_socket, c.kea.lease_file, c.kea.allowed_user}, t);
-  if (!leases) {
-    log->critical("{}", leases.message());
+  if (!listener) {
+    log->critical("{}", listener.message());
     return 1;
   }
+  leases = std::move(*listener);
 
   if (options.drop_privileges && !c.user.empty() && ::geteuid() == 0) {
     if (auto r = drop_to(c.user); !r) {
@@ -249,7 +276,7 @@ int serve(const config& c, const serve_options& options) {
   if (tftp) tftp->start();
   if (phone_http) phone_http->start();
   syslog->start();
-  (*leases)->start();
+  leases->start();
   (*dash)->start();
 
   const auto dash_ep = (*dash)->local_endpoint();
@@ -275,7 +302,7 @@ int serve(const config& c, const serve_options& options) {
     if (phone_http) phone_http->stop();
     if (tftp) tftp->stop();
     syslog->stop();
-    (*leases)->stop();
+    leases->stop();
     policy_timer->cancel();
     io.stop();
   };

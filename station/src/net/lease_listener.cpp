@@ -182,6 +182,7 @@ void lease_listener::on_readable() {
     c.type = std::string(kea::to_string(e.type));
     c.hostname = e.hostname;
     c.vendor_class = e.vendor_class;
+    c.phone = is_phone_vendor_class(e.vendor_class);
     log->debug("lease {} {} {}", c.type, c.ip, c.mac.upper());
     if (!tracker_.submit(op_lease(std::move(c)), nullptr)) {
       log->warn("tracker queue full: a lease event was dropped; reconciling later");
@@ -213,6 +214,8 @@ void lease_listener::reconcile(const char* why) {
     c.expires = l.expire * 1000;
     c.type = "reconcile";
     c.hostname = l.hostname;
+    // The lease file carries no vendor class: only known units are (re)attached.
+    c.phone = false;
     tracker_.submit(op_lease(std::move(c)), nullptr);
     ++changes;
   }

@@ -91,6 +91,23 @@ TEST_F(TrackerTest, UnscannedUnitMergesOnScan) {
   EXPECT_FALSE(out["unit"]["unscanned"].get<bool>());
 }
 
+// Verify that a non-phone's lease is kept for identity but creates no unit.
+TEST_F(TrackerTest, NonPhoneLeaseCreatesNoUnit) {
+  EXPECT_TRUE(is_phone_vendor_class("Cisco SPA525G2"));
+  EXPECT_TRUE(is_phone_vendor_class("LINKSYS SPA-942"));
+  EXPECT_FALSE(is_phone_vendor_class("udhcp 1.35.0"));
+  EXPECT_FALSE(is_phone_vendor_class("MSFT 5.0"));
+  lease_change c;
+  c.ip = "192.0.2.70";
+  c.mac = *mac_address::parse("0800270000aa");
+  c.at = now_;
+  c.vendor_class = "MSFT 5.0";
+  c.phone = is_phone_vendor_class(c.vendor_class);
+  ASSERT_TRUE(t_->run(op_lease(c)).ok());
+  EXPECT_FALSE(t_->read_model().unit(c.mac).has_value());
+  EXPECT_EQ(t_->read_model().mac_at_ip("192.0.2.70"), c.mac);
+}
+
 // Verify that a transfer from an address is attributed to the MAC holding it at that time.
 TEST_F(TrackerTest, AttributesByLeaseHistory) {
   scan("0023ab000004", "CBT141900AB");
