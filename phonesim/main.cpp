@@ -32,19 +32,24 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   ps::phone_command phone;
-  auto* phone_cmd = app.add_subcommand("phone", "Run one phone in this network namespace until SIGTERM");
+  auto* phone_cmd =
+      app.add_subcommand("phone", "Run one phone in this network namespace until SIGTERM");
   phone_cmd->add_option("--iface", phone.iface, "Interface (its MAC is the phone's)");
   phone_cmd->add_option("--model", phone.model, "Model, e.g. SPA525G2 ($PN)");
   phone_cmd->add_option("--serial", phone.serial, "Serial on the box label")->required();
-  phone_cmd->add_option("--report-serial", phone.report_serial, "Serial the phone reports (wrong box)");
+  phone_cmd->add_option("--report-serial", phone.report_serial,
+                        "Serial the phone reports (wrong box)");
   phone_cmd->add_option("--swver", phone.swver, "Firmware version at power-on");
   phone_cmd->add_option("--hwver", phone.hwver, "Hardware version");
   phone_cmd->add_option("--mac", phone.mac, "MAC address (default: the interface's)");
-  phone_cmd->add_option("--time-scale", phone.time_scale, "Multiply every delay by this")->check(CLI::PositiveNumber);
-  phone_cmd->add_option("--boot-delay", phone.boot_delay_s, "Reboot time after an upgrade, seconds");
+  phone_cmd->add_option("--time-scale", phone.time_scale, "Multiply every delay by this")
+      ->check(CLI::PositiveNumber);
+  phone_cmd->add_option("--boot-delay", phone.boot_delay_s,
+                        "Reboot time after an upgrade, seconds");
   phone_cmd->add_flag("--no-dhcp", phone.no_dhcp, "Use --ip and --opt66 instead of DHCP");
   phone_cmd->add_option("--ip", phone.ip, "Address with --no-dhcp ($IP)");
-  phone_cmd->add_option("--opt66", phone.opt66, "Provisioning server with --no-dhcp: host[:port] or URL");
+  phone_cmd->add_option("--opt66", phone.opt66,
+                        "Provisioning server with --no-dhcp: host[:port] or URL");
   phone_cmd->add_option("--ca-file", phone.ca_file, "Verify https servers against this CA");
   phone_cmd->add_option("--log-level", phone.log_level, "trace, debug, info, warn, error, off");
 
@@ -60,10 +65,12 @@ int main(int argc, char** argv) {
   fleet_cmd->add_option("--model", fleet.model, "Model of every phone");
   fleet_cmd->add_option("--swver", fleet.swver, "Firmware at power-on");
   fleet_cmd->add_option("--mac-base", fleet.mac_base, "Phone i gets mac-base + i");
-  fleet_cmd->add_option("--serial-prefix", fleet.serial_prefix, "Serials are prefix + 4 characters");
+  fleet_cmd->add_option("--serial-prefix", fleet.serial_prefix,
+                        "Serials are prefix + 4 characters");
   fleet_cmd->add_option("--wrong-box", wrong_box, "1-based indices of phones in the wrong box");
   fleet_cmd->add_option("--unscanned", unscanned, "1-based indices left out of the manifest");
-  fleet_cmd->add_option("--time-scale", fleet.time_scale, "Multiply every delay by this")->check(CLI::PositiveNumber);
+  fleet_cmd->add_option("--time-scale", fleet.time_scale, "Multiply every delay by this")
+      ->check(CLI::PositiveNumber);
   fleet_cmd->add_option("--manifest", fleet.manifest, "Write the box manifest CSV here");
   fleet_cmd->add_option("--log-level", fleet.log_level, "Log level of the phones");
   fleet_cmd->add_option("--ca-file", fleet.ca_file, "CA for https, passed to the phones");
@@ -81,7 +88,8 @@ int main(int argc, char** argv) {
   std::string script_event;
   auto* script_cmd = app.add_subcommand("udhcpc-script", "udhcpc event hook (used by phone)");
   script_cmd->add_option("--out", script_out, "Lease file")->required();
-  script_cmd->add_option("event", script_event, "deconfig, bound, renew, leasefail, nak")->required();
+  script_cmd->add_option("event", script_event, "deconfig, bound, renew, leasefail, nak")
+      ->required();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -92,8 +100,10 @@ int main(int argc, char** argv) {
     if (!cleanup_prefix.empty()) return ps::cleanup_fleet(cleanup_prefix);
     fleet.wrong_box = parse_indices(wrong_box);
     fleet.unscanned = parse_indices(unscanned);
-    if (fleet.bench_netns.empty() || fleet.bridge.empty() || fleet.prefix.empty() || fleet.count < 1) {
-      std::fprintf(stderr, "fleet needs --bench-netns, --bridge, --prefix and --count (or --cleanup P)\n");
+    if (fleet.bench_netns.empty() || fleet.bridge.empty() || fleet.prefix.empty() ||
+        fleet.count < 1) {
+      std::fprintf(stderr,
+                   "fleet needs --bench-netns, --bridge, --prefix and --count (or --cleanup P)\n");
       return 2;
     }
     return ps::run_fleet(fleet, ps::detail::self_executable());

@@ -8,6 +8,7 @@
 #include <cstring>  // std::strerror, std::memcpy
 #include <system_error>
 
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -32,22 +33,15 @@ sockaddr_un make_address(const std::string& path, socklen_t& length) {
 event_sender::event_sender(settings s, notice_handler on_notice)
     : settings_(std::move(s)), on_notice_(std::move(on_notice)) {}
 
-event_sender::~event_sender() { stop(); }
+event_sender::~event_sender() {
+  stop();
+}
 
 void event_sender::start() {
-  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  // Non-blocking: when the station's queue is full, this thread sleeps retry_delay and tries
+  // again, instead of being woken for every single datagram the station reads.
+  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket(AF_UNIX)");
-  // A blocking send that gives up after send_timeout keeps a stuck station from holding this
-  // thread forever while still waiting out a station that is merely slow.
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(settings_.send_timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((settings_.send_timeout.count() % 1000) * 1000);
-  if (::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) {
-    const int e = errno;
-    ::close(fd_);
-    fd_ = -1;
-    throw std::system_error(e, std::generic_category(), "setsockopt(SO_SNDTIMEO)");
-  }
   {
     std::lock_guard lock(mutex_);
     queue_.reserve(std::min<std::size_t>(settings_.queue_capacity, 4096));
@@ -55,6 +49,7 @@ void event_sender::start() {
     running_ = true;
   }
   stop_requested_ = false;
+  last_report_ = std::chrono::steady_clock::now();
   try {
     thread_ = std::thread([this] { run(); });
   } catch (const std::system_error&) {
@@ -99,10 +94,11 @@ std::uint64_t event_sender::submit(lease_event event) {
     }
     event.seq = seq;
     queue_.push_back(std::move(event));
-    wake = sender_waiting_;
+    // Wake the sender when it sleeps with nothing to do, or early when the queue fills up.
+    wake = sender_waiting_ || queue_.size() == high_water();
     sender_waiting_ = false;
   }
-  // Waking the sender costs a system call; skip it while the sender is busy anyway.
+  // Waking the sender costs a system call and a context switch: only when needed.
   if (wake) wake_.notify_one();
   return seq;
 }
@@ -121,25 +117,33 @@ event_sender::counters event_sender::stats() const {
 }
 
 void event_sender::run() {
+  // Shown by top -H and ps -L, and used by bench/kea/run to account this thread's CPU.
+  ::pthread_setname_np(::pthread_self(), "prov-events");
   std::vector<lease_event> batch;
   batch.reserve(std::min<std::size_t>(settings_.queue_capacity, 4096));
+  // Whether the last round found nothing to send. Producers wake this thread only after such a
+  // quiet round (or when the queue is filling up): under load it wakes once per batch_delay.
+  bool quiet = true;
+  const auto gathered = [this] { return stopping_ || queue_.size() >= high_water(); };
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       in_flight_ = 0;
-      if (queue_.empty() && !stopping_) {
+      if (!stopping_ && queue_.empty() && quiet) {
         sender_waiting_ = true;
         // Wake up now and then without events, so drop reports are not held back.
         wake_.wait_for(lock, settings_.report_interval,
                        [this] { return !queue_.empty() || stopping_; });
         sender_waiting_ = false;
       }
-      if (queue_.empty() && stopping_) break;
-      if (!stopping_ && queue_.size() < max_batch && settings_.batch_delay.count() > 0) {
-        // Let a burst gather. Nobody notifies during this wait (sender_waiting_ is false), so
-        // it ends after batch_delay, or early when stop() is called.
-        wake_.wait_for(lock, settings_.batch_delay, [this] { return stopping_; });
+      // Let events gather for a while: one wake-up and one sendmmsg() per batch.
+      if (!gathered()) wake_.wait_for(lock, settings_.batch_delay, gathered);
+      if (queue_.empty()) {
+        if (stopping_) break;
+        quiet = true;
+        continue;
       }
+      quiet = false;
       batch.swap(queue_);
       in_flight_ = batch.size();
     }
@@ -225,9 +229,10 @@ void event_sender::send_batch(std::vector<lease_event>& batch) {
     const int e = errno;
     if (e == EINTR) continue;
     if (e == EAGAIN || e == EWOULDBLOCK) {
-      // The station is up but its receive queue is full: wait for it (the next call blocks up
-      // to send_timeout again), reporting drops meanwhile.
+      // The station is up but its receive queue is full: let it drain a while (it queues only
+      // net.unix.max_dgram_qlen datagrams), reporting drops meanwhile.
       report(false);
+      std::this_thread::sleep_for(settings_.retry_delay);
       continue;
     }
     if ((e == ECONNREFUSED || e == ENOTCONN || e == EPIPE || e == ECONNRESET) && !reconnected) {
@@ -262,9 +267,8 @@ void event_sender::report(bool force) {
   n.unreachable = unreachable - reported_unreachable_;
   n.total_dropped = queue_full + unreachable + shutdown;
   n.last_error = last_error_;
-  n.period = reported_once_
-                 ? std::chrono::duration_cast<std::chrono::seconds>(now - last_report_)
-                 : std::chrono::seconds{0};
+  // The first report covers the time since start().
+  n.period = std::chrono::duration_cast<std::chrono::seconds>(now - last_report_);
   if (n.unreachable != 0) outage_reported_ = true;
   reported_queue_full_ = queue_full;
   reported_unreachable_ = unreachable;

@@ -3,6 +3,7 @@
 
 #include <provstation/kea/lease_event.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -22,24 +23,25 @@ namespace provstation::kea {
 /// for events it has to drop, so the station sees every loss as a gap) and appends it to a
 /// bounded queue under a mutex held for a few instructions. The sender thread takes the whole
 /// queue at once, encodes each event (wire format v1) and sends the batch with sendmmsg() on a
-/// socket connected to the station, blocking at most the send timeout per call. After each
-/// batch it lets events gather for batch_delay, so under load Kea's threads wake it (a system
-/// call and two context switches) once per batch, not once per event. A slow station therefore
-/// slows only this thread; when the queue is full, submit() drops the event and counts it. A
-/// missing station (no socket file, nobody bound) makes connect() fail at once, and the batch
-/// is dropped and counted. Drops are reported through the notice callback at most once per
-/// report interval.
+/// socket connected to the station; when the station's queue is full, it pauses retry_delay. It
+/// lets events gather for batch_delay before each batch, and Kea's threads wake it (a system call
+/// and two context switches) only for the first event after a quiet round or when the queue is a
+/// quarter full, so under load the sender costs one wake-up per batch and Kea's threads none. A
+/// slow station therefore slows only this thread; when the queue is full, submit() drops the event
+/// and counts it. A missing station (no socket file, nobody bound) makes connect() fail at once,
+/// and the batch is dropped and counted. Drops are reported through the notice callback at most
+/// once per report interval.
 class event_sender {
  public:
   /// @brief Tuning of the sender.
   struct settings {
-    std::string socket_path;                          ///< The station's socket (absolute).
-    std::string boot_id;                              ///< Put into every event.
-    std::size_t queue_capacity = 65536;               ///< Events waiting, at most.
-    std::chrono::milliseconds report_interval{10000}; ///< At most one drop report per interval.
-    std::chrono::milliseconds send_timeout{200};      ///< One blocking sendmmsg() attempt.
-    std::chrono::milliseconds flush_timeout{1000};    ///< stop() gives the queue this long.
-    std::chrono::microseconds batch_delay{2000};      ///< Events gather this long per batch.
+    std::string socket_path;                           ///< The station's socket (absolute).
+    std::string boot_id;                               ///< Put into every event.
+    std::size_t queue_capacity = 65536;                ///< Events waiting, at most.
+    std::chrono::milliseconds report_interval{10000};  ///< At most one drop report per interval.
+    std::chrono::microseconds retry_delay{200};        ///< Pause when the station's queue is full.
+    std::chrono::milliseconds flush_timeout{1000};     ///< stop() gives the queue this long.
+    std::chrono::microseconds batch_delay{5000};       ///< Events gather this long per batch.
   };
 
   /// @brief Event counts since start().
@@ -62,11 +64,11 @@ class event_sender {
       reachable,  ///< The station accepts events again after drops were reported.
     };
     kind what = kind::dropped;
-    std::uint64_t queue_full = 0;    ///< Drops for a full queue since the last report.
-    std::uint64_t unreachable = 0;   ///< Drops for a failed send since the last report.
-    std::uint64_t total_dropped = 0; ///< All drops since start().
-    std::string last_error;          ///< The last sendto() error, if any.
-    std::chrono::seconds period{0};  ///< The time the report covers.
+    std::uint64_t queue_full = 0;     ///< Drops for a full queue since the last report.
+    std::uint64_t unreachable = 0;    ///< Drops for a failed send since the last report.
+    std::uint64_t total_dropped = 0;  ///< All drops since start().
+    std::string last_error;           ///< The last sendto() error, if any.
+    std::chrono::seconds period{0};   ///< The time the report covers (since start() at first).
   };
 
   /// @brief Receives notices, on the sender thread. Must not throw.
@@ -96,6 +98,9 @@ class event_sender {
   // Datagrams per sendmmsg() call.
   static constexpr std::size_t max_batch = 64;
 
+  // Queue length at which producers wake the sender before batch_delay is over.
+  std::size_t high_water() const { return std::max<std::size_t>(1, settings_.queue_capacity / 4); }
+
   void run();
   void send_batch(std::vector<lease_event>& batch);
   bool connect_socket();
@@ -110,11 +115,11 @@ class event_sender {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<lease_event> queue_;  // Guarded by mutex_.
-  std::uint64_t seq_ = 0;           // Guarded by mutex_.
-  bool stopping_ = false;           // Guarded by mutex_.
-  bool running_ = false;            // Guarded by mutex_.
-  bool sender_waiting_ = false;     // Guarded by mutex_.
+  std::vector<lease_event> queue_;        // Guarded by mutex_.
+  std::uint64_t seq_ = 0;                 // Guarded by mutex_.
+  bool stopping_ = false;                 // Guarded by mutex_.
+  bool running_ = false;                  // Guarded by mutex_.
+  bool sender_waiting_ = false;           // Guarded by mutex_.
   std::uint64_t dropped_queue_full_ = 0;  // Guarded by mutex_.
   std::uint64_t dropped_shutdown_ = 0;    // Guarded by mutex_.
   std::size_t in_flight_ = 0;             // Guarded by mutex_: taken by the thread, not sent.

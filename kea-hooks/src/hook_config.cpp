@@ -2,8 +2,8 @@
 #include "hook_config.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <cstring>  // std::memcpy
+#include <optional>
 
 #include <arpa/inet.h>
 #include <sys/un.h>
@@ -37,7 +37,9 @@ std::string shown(std::string_view value) {
   return out;
 }
 
-std::string name_of(std::string_view parameter) { return "'" + std::string(parameter) + "'"; }
+std::string name_of(std::string_view parameter) {
+  return "'" + std::string(parameter) + "'";
+}
 
 std::string item_of(std::string_view parameter, std::size_t index) {
   return name_of(parameter) + "[" + std::to_string(index) + "]";
@@ -120,12 +122,18 @@ class reader {
  private:
   static std::string type_phrase(Element::types type) {
     switch (type) {
-      case Element::integer: return "an integer";
-      case Element::boolean: return "a boolean";
-      case Element::string: return "a string";
-      case Element::list: return "a list";
-      case Element::map: return "a map";
-      default: return "of type " + Element::typeToName(type);
+      case Element::integer:
+        return "an integer";
+      case Element::boolean:
+        return "a boolean";
+      case Element::string:
+        return "a string";
+      case Element::list:
+        return "a list";
+      case Element::map:
+        return "a map";
+      default:
+        return "of type " + Element::typeToName(type);
     }
   }
 
@@ -163,9 +171,10 @@ void read_path(reader& r, const std::string& name, std::size_t max_bytes, std::s
 
 const std::vector<std::string>& known_parameters() {
   static const std::vector<std::string> names = {
-      "station-address", "tftp-server-addresses", "provisioning-url", "provisioning-url-159",
-      "vendor-class-patterns", "mac-ouis", "event-socket", "policy-file", "policy-missing",
-      "honour-prl", "event-queue-capacity", "policy-check-interval-ms"};
+      "station-address",      "tftp-server-addresses", "provisioning-url",
+      "provisioning-url-159", "vendor-class-patterns", "mac-ouis",
+      "event-socket",         "policy-file",           "policy-missing",
+      "honour-prl",           "event-queue-capacity",  "policy-check-interval-ms"};
   return names;
 }
 
@@ -254,8 +263,9 @@ parsed_config parse_hook_config(const ConstElementPtr& parameters) {
     }
   }
   // Only when both parameters were well-formed lists (or absent): a type error was reported.
-  const bool lists_ok = (has_patterns || !parameters || !parameters->get("vendor-class-patterns")) &&
-                        (has_ouis || ouis_absent);
+  const bool lists_ok =
+      (has_patterns || !parameters || !parameters->get("vendor-class-patterns")) &&
+      (has_ouis || ouis_absent);
   if (lists_ok && patterns.empty() && ouis.empty()) {
     r.error("'vendor-class-patterns' and 'mac-ouis' are both empty: no phone would ever match");
   }

@@ -19,16 +19,16 @@ enum class policy_missing_action { allow_all, deny_all };
 
 /// @brief The hook's parameters after validation (see kea-hooks/README.md for each one).
 struct hook_config {
-  std::string station_address;                               ///< Option 66 text.
+  std::string station_address;                                     ///< Option 66 text.
   std::vector<std::array<std::uint8_t, 4>> tftp_server_addresses;  ///< Option 150.
-  std::string provisioning_url_159;                          ///< Option 159 text, if not empty.
-  std::string provisioning_url;                              ///< Option 160 text, if not empty.
-  std::vector<vendor_pattern> vendor_class_patterns;         ///< Option 60 prefixes.
-  std::vector<std::uint32_t> mac_ouis;                       ///< Hardware address prefixes.
-  std::string event_socket;                                  ///< Empty: no events.
-  std::string policy_file;                                   ///< Empty: every phone allowed.
+  std::string provisioning_url_159;                   ///< Option 159 text, if not empty.
+  std::string provisioning_url;                       ///< Option 160 text, if not empty.
+  std::vector<vendor_pattern> vendor_class_patterns;  ///< Option 60 prefixes.
+  std::vector<std::uint32_t> mac_ouis;                ///< Hardware address prefixes.
+  std::string event_socket;                           ///< Empty: no events.
+  std::string policy_file;                            ///< Empty: every phone allowed.
   policy_missing_action policy_missing = policy_missing_action::allow_all;
-  bool honour_prl = false;                                   ///< Send only requested options.
+  bool honour_prl = false;  ///< Send only requested options.
   std::size_t event_queue_capacity = 65536;
   std::chrono::milliseconds policy_check_interval{250};
 };

@@ -17,7 +17,9 @@ int hex_digit(char c) {
   return -1;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool starts_with(std::span<const std::uint8_t> data, const vendor_pattern& p) {
   if (data.size() < p.prefix.size()) return false;
@@ -82,8 +84,7 @@ result<std::uint32_t> phone_matcher::parse_oui(std::string_view text) {
   return value;
 }
 
-phone_matcher::phone_matcher(std::vector<vendor_pattern> patterns,
-                             std::vector<std::uint32_t> ouis)
+phone_matcher::phone_matcher(std::vector<vendor_pattern> patterns, std::vector<std::uint32_t> ouis)
     : patterns_(std::move(patterns)), ouis_(std::move(ouis)) {
   std::sort(ouis_.begin(), ouis_.end());
   ouis_.erase(std::unique(ouis_.begin(), ouis_.end()), ouis_.end());
@@ -97,8 +98,8 @@ match_kind phone_matcher::match(std::span<const std::uint8_t> vendor_class,
     }
   }
   if (hwaddr.size() == 6 && !ouis_.empty()) {
-    const std::uint32_t oui = (std::uint32_t{hwaddr[0]} << 16) |
-                              (std::uint32_t{hwaddr[1]} << 8) | std::uint32_t{hwaddr[2]};
+    const std::uint32_t oui = (std::uint32_t{hwaddr[0]} << 16) | (std::uint32_t{hwaddr[1]} << 8) |
+                              std::uint32_t{hwaddr[2]};
     if (std::binary_search(ouis_.begin(), ouis_.end(), oui)) return match_kind::oui;
   }
   return match_kind::none;

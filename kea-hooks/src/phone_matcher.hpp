@@ -13,9 +13,9 @@ namespace provstation::kea {
 
 /// @brief One option-60 (vendor class) pattern: a prefix of the option's bytes.
 struct vendor_pattern {
-  std::string prefix;             ///< The bytes the option must start with.
-  bool ignore_case = true;        ///< ASCII letters compare case-insensitively (text patterns).
-  std::string text;               ///< The pattern as the operator wrote it (for logs).
+  std::string prefix;       ///< The bytes the option must start with.
+  bool ignore_case = true;  ///< ASCII letters compare case-insensitively (text patterns).
+  std::string text;         ///< The pattern as the operator wrote it (for logs).
 };
 
 /// @brief How a client was recognised as a phone.

@@ -11,7 +11,9 @@ namespace provstation::kea {
 
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 // Splits one line (comment already removed) into white-space separated words.
 std::vector<std::string_view> split_words(std::string_view line) {
@@ -51,10 +53,14 @@ std::optional<policy_mode> parse_mode(std::string_view word) {
 
 std::string_view to_string(policy_mode mode) {
   switch (mode) {
-    case policy_mode::all: return "all";
-    case policy_mode::scanned: return "scanned";
-    case policy_mode::not_shipped: return "not-shipped";
-    case policy_mode::deny_all: return "deny-all";
+    case policy_mode::all:
+      return "all";
+    case policy_mode::scanned:
+      return "scanned";
+    case policy_mode::not_shipped:
+      return "not-shipped";
+    case policy_mode::deny_all:
+      return "deny-all";
   }
   return "deny-all";
 }
@@ -121,10 +127,14 @@ result<policy> policy::parse(std::string_view text) {
 
 bool policy::allows(mac48 mac) const {
   switch (mode_) {
-    case policy_mode::all: return true;
-    case policy_mode::scanned: return scanned_.contains(mac);
-    case policy_mode::not_shipped: return !shipped_.contains(mac);
-    case policy_mode::deny_all: return false;
+    case policy_mode::all:
+      return true;
+    case policy_mode::scanned:
+      return scanned_.contains(mac);
+    case policy_mode::not_shipped:
+      return !shipped_.contains(mac);
+    case policy_mode::deny_all:
+      return false;
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,7 +63,9 @@ policy_watcher::policy_watcher(std::string path, policy fallback,
       on_notice_(std::move(on_notice)),
       current_(fallback_) {}
 
-policy_watcher::~policy_watcher() { stop(); }
+policy_watcher::~policy_watcher() {
+  stop();
+}
 
 void policy_watcher::start() {
   check();
@@ -83,6 +86,7 @@ void policy_watcher::stop() {
 }
 
 void policy_watcher::run() {
+  ::pthread_setname_np(::pthread_self(), "prov-policy");
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();

@@ -17,8 +17,8 @@ namespace provstation::kea {
 ///
 /// How this works: a thread stat()s the file every interval. When the file appeared,
 /// disappeared or changed (inode, size, modification time), it reads and parses it, and swaps
-/// the result in under a mutex held for a pointer copy; packet threads only copy that pointer. A missing,
-/// unreadable or invalid file yields the fallback policy (the hook's "policy-missing"
+/// the result in under a mutex held for a pointer copy; packet threads only copy that pointer. A
+/// missing, unreadable or invalid file yields the fallback policy (the hook's "policy-missing"
 /// parameter), so a station that has not written its file yet, or a garbage file, never stops
 /// Kea. Every change of state is reported once through the notice callback.
 class policy_watcher {

@@ -55,9 +55,12 @@ std::string codes_text(const std::vector<std::uint8_t>& codes) {
 
 std::string_view match_text(match_kind m) {
   switch (m) {
-    case match_kind::vendor_class: return "vendor class";
-    case match_kind::oui: return "OUI";
-    case match_kind::none: return "nothing";
+    case match_kind::vendor_class:
+      return "vendor class";
+    case match_kind::oui:
+      return "OUI";
+    case match_kind::none:
+      return "nothing";
   }
   return "nothing";
 }
@@ -138,12 +141,13 @@ provstation_hook::provstation_hook(hook_config config, environment env)
       env_(std::move(env)),
       matcher_(config_.vendor_class_patterns, config_.mac_ouis) {
   // The option payloads never change after load: build them once.
-  options_.emplace_back(option_tftp_server_name, std::vector<std::uint8_t>(
-                                                     config_.station_address.begin(),
-                                                     config_.station_address.end()));
+  options_.emplace_back(
+      option_tftp_server_name,
+      std::vector<std::uint8_t>(config_.station_address.begin(), config_.station_address.end()));
   if (!config_.tftp_server_addresses.empty()) {
     std::vector<std::uint8_t> payload;
-    for (const auto& a : config_.tftp_server_addresses) payload.insert(payload.end(), a.begin(), a.end());
+    for (const auto& a : config_.tftp_server_addresses)
+      payload.insert(payload.end(), a.begin(), a.end());
     options_.emplace_back(option_tftp_server_address, std::move(payload));
   }
   if (!config_.provisioning_url_159.empty()) {
@@ -175,7 +179,9 @@ provstation_hook::provstation_hook(hook_config config, environment env)
   }
 }
 
-provstation_hook::~provstation_hook() { stop(); }
+provstation_hook::~provstation_hook() {
+  stop();
+}
 
 void provstation_hook::start() {
   if (watcher_) watcher_->start();
@@ -226,8 +232,8 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
   }
   const std::shared_ptr<const policy> p = current_policy();
   // A hardware address that is not a 6-byte MAC is never listed by the station.
-  const mac48 key = mac.size() == 6 ? to_mac48({mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]})
-                                    : ~mac48{0};
+  const mac48 key =
+      mac.size() == 6 ? to_mac48({mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]}) : ~mac48{0};
   d.allowed = mac.size() == 6 ? p->allows(key) : p->mode() == policy_mode::all;
   if (!d.allowed) {
     LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_POLICY_REFUSED)
@@ -315,7 +321,11 @@ void provstation_hook::submit(lease_event event, const Pkt4* query) {
   const std::string who = query ? query->getLabel() : event.mac;
   const std::string ip = event.ip;
   const std::uint64_t seq = sender_->submit(std::move(event));
-  LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_EVENT_QUEUED).arg(type).arg(seq).arg(who).arg(ip);
+  LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_EVENT_QUEUED)
+      .arg(type)
+      .arg(seq)
+      .arg(who)
+      .arg(ip);
 }
 
 void provstation_hook::on_response(Pkt4& query, Pkt4& response, bool renewed) {
@@ -324,9 +334,9 @@ void provstation_hook::on_response(Pkt4& query, Pkt4& response, bool renewed) {
     return;
   }
   if (response.getYiaddr().isV4Zero()) return;
-  submit(make_ack_event(renewed ? lease_event_type::renew : lease_event_type::commit, query,
-                       response),
-         &query);
+  submit(
+      make_ack_event(renewed ? lease_event_type::renew : lease_event_type::commit, query, response),
+      &query);
 }
 
 void provstation_hook::on_lease_released(Pkt4& query, const Lease4& lease) {

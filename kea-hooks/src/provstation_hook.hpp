@@ -29,14 +29,14 @@ namespace provstation::kea {
 /// ACK, replacing any the server added and, if asked to, only those in the client's parameter
 /// request list. pkt4_send also calls on_response(), and lease4_release, lease4_decline and
 /// lease4_expire call the on_lease_*() functions; they turn leases into wire-format events and
-/// hand them to an event_sender thread. Nothing here blocks on I/O in a Kea thread, and everything after
-/// start() is safe to call from several packet threads at once.
+/// hand them to an event_sender thread. Nothing here blocks on I/O in a Kea thread, and everything
+/// after start() is safe to call from several packet threads at once.
 class provstation_hook {
  public:
   /// @brief What the hook needs from the outside world (injected so tests are deterministic).
   struct environment {
-    std::string boot_id;                 ///< Put into every event.
-    std::function<std::int64_t()> now;   ///< Unix time in seconds.
+    std::string boot_id;                ///< Put into every event.
+    std::function<std::int64_t()> now;  ///< Unix time in seconds.
   };
 
   /// @brief A random boot_id (128 bits, hex) and the system clock.

@@ -59,7 +59,8 @@ bool renewed_in_this_packet(isc::hooks::CalloutHandle& handle) {
 template <class Report>
 int report_lease(isc::hooks::CalloutHandle& handle, const char* hook, Report report) {
   const isc::hooks::CalloutHandle::CalloutNextStep status = handle.getStatus();
-  if (status == isc::hooks::CalloutHandle::NEXT_STEP_SKIP || status == isc::hooks::CalloutHandle::NEXT_STEP_DROP) {
+  if (status == isc::hooks::CalloutHandle::NEXT_STEP_SKIP ||
+      status == isc::hooks::CalloutHandle::NEXT_STEP_DROP) {
     return 0;
   }
   if (!impl || !impl->sends_events()) return 0;
@@ -122,7 +123,10 @@ int unload() {
     const event_sender::counters c = impl->event_counters();
     LOG_INFO(hook_logger, PROVSTATION_HOOK_UNLOADED).arg(c.submitted).arg(c.sent).arg(c.dropped());
   } catch (const std::exception& ex) {
-    LOG_ERROR(hook_logger, PROVSTATION_HOOK_CALLOUT_ERROR).arg("unload").arg("the hook").arg(ex.what());
+    LOG_ERROR(hook_logger, PROVSTATION_HOOK_CALLOUT_ERROR)
+        .arg("unload")
+        .arg("the hook")
+        .arg(ex.what());
   }
   impl.reset();
   return 0;
@@ -173,17 +177,15 @@ int lease4_renew(CalloutHandle& handle) {
 }
 
 int lease4_release(CalloutHandle& handle) {
-  return report_lease(handle, "lease4_release",
-                      [](isc::dhcp::Pkt4& q, const isc::dhcp::Lease4& l) {
-                        impl->on_lease_released(q, l);
-                      });
+  return report_lease(handle, "lease4_release", [](isc::dhcp::Pkt4& q, const isc::dhcp::Lease4& l) {
+    impl->on_lease_released(q, l);
+  });
 }
 
 int lease4_decline(CalloutHandle& handle) {
-  return report_lease(handle, "lease4_decline",
-                      [](isc::dhcp::Pkt4& q, const isc::dhcp::Lease4& l) {
-                        impl->on_lease_declined(q, l);
-                      });
+  return report_lease(handle, "lease4_decline", [](isc::dhcp::Pkt4& q, const isc::dhcp::Lease4& l) {
+    impl->on_lease_declined(q, l);
+  });
 }
 
 int lease4_expire(CalloutHandle& handle) {

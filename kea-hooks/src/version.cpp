@@ -5,6 +5,8 @@
 
 extern "C" {
 
-int version() { return KEA_HOOKS_VERSION; }
+int version() {
+  return KEA_HOOKS_VERSION;
+}
 
 }  // extern "C"

@@ -47,7 +47,8 @@ class run_dir {
  public:
   run_dir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/provstation-phonesim-XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr ? base : "/tmp") + "/provstation-phonesim-XXXXXX";
     if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~run_dir() {

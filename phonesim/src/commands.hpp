@@ -14,7 +14,7 @@ struct phone_command {
   std::string report_serial;  ///< If set, the phone reports this serial instead (wrong box).
   std::string swver = "7.4.9c";
   std::string hwver = "1.0.0";
-  std::string mac;            ///< Overrides the interface MAC (needed with --no-dhcp on lo).
+  std::string mac;  ///< Overrides the interface MAC (needed with --no-dhcp on lo).
   double time_scale = 1.0;
   double boot_delay_s = 20.0;
   bool no_dhcp = false;

@@ -45,7 +45,8 @@ std::string option_text(std::string_view value) {
   if (!bytes) return std::string(value);
   while (!bytes->empty() && bytes->back() == '\0') bytes->pop_back();
   for (const char c : *bytes) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) return std::string(value);
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
+      return std::string(value);
   }
   return *bytes;
 }
@@ -87,10 +88,29 @@ bool run_ip(const std::vector<std::string>& args) {
 std::vector<std::string> udhcpc_command(const std::string& iface, const std::string& model,
                                         const std::string& script,
                                         const std::optional<std::string>& requested_ip) {
-  std::vector<std::string> argv = {"busybox", "udhcpc", "-f", "-q", "-n", "-t", "5",
-                                   "-i", iface, "-V", "Cisco " + model, "-x", "hostname:" + model,
-                                   "-O", "66", "-O", "150", "-O", "159", "-O", "160",
-                                   "-s", script};
+  std::vector<std::string> argv = {"busybox",
+                                   "udhcpc",
+                                   "-f",
+                                   "-q",
+                                   "-n",
+                                   "-t",
+                                   "5",
+                                   "-i",
+                                   iface,
+                                   "-V",
+                                   "Cisco " + model,
+                                   "-x",
+                                   "hostname:" + model,
+                                   "-O",
+                                   "66",
+                                   "-O",
+                                   "150",
+                                   "-O",
+                                   "159",
+                                   "-O",
+                                   "160",
+                                   "-s",
+                                   script};
   if (requested_ip) {
     argv.push_back("-r");
     argv.push_back(*requested_ip);
@@ -99,10 +119,10 @@ std::vector<std::string> udhcpc_command(const std::string& iface, const std::str
 }
 
 bool is_lease_variable(std::string_view name) {
-  static constexpr std::string_view known[] = {"interface", "ip",     "siaddr", "sname",  "boot_file",
-                                               "subnet",    "mask",   "router", "dns",    "serverid",
-                                               "lease",     "tftp",   "hostname", "domain", "broadcast",
-                                               "bootfile",  "vendor", "message"};
+  static constexpr std::string_view known[] = {
+      "interface", "ip",     "siaddr",    "sname",    "boot_file", "subnet",
+      "mask",      "router", "dns",       "serverid", "lease",     "tftp",
+      "hostname",  "domain", "broadcast", "bootfile", "vendor",    "message"};
   for (std::string_view k : known) {
     if (name == k) return true;
   }
@@ -174,6 +194,24 @@ std::optional<int> netmask_prefix(std::string_view subnet) {
   return bits;
 }
 
+std::string dhcp_lease::provisioning_server(std::string_view order) const {
+  std::size_t start = 0;
+  while (start <= order.size()) {
+    std::size_t comma = order.find(',', start);
+    if (comma == std::string_view::npos) comma = order.size();
+    std::string_view item = order.substr(start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "66" && !opt66.empty()) return opt66;
+    if (item == "160" && !opt160.empty()) return opt160;
+    if (item == "159" && !opt159.empty()) return opt159;
+    if (item == "150" && !opt150.empty()) return opt150.substr(0, opt150.find_first_of(" ,"));
+    start = comma + 1;
+    if (comma == order.size()) break;
+  }
+  return {};
+}
+
 int run_udhcpc_script(const std::string& event, const std::string& out_file) {
   const std::string iface = env("interface");
   if (iface.empty()) {
@@ -203,7 +241,8 @@ int run_udhcpc_script(const std::string& event, const std::string& out_file) {
   }
   const std::string router = env("router");
   if (!router.empty()) {
-    run_ip({"route", "replace", "default", "via", router.substr(0, router.find(' ')), "dev", iface});
+    run_ip(
+        {"route", "replace", "default", "via", router.substr(0, router.find(' ')), "dev", iface});
   }
   std::vector<std::pair<std::string, std::string>> vars;
   for (char** e = environ; *e != nullptr; ++e) {

@@ -13,7 +13,8 @@ namespace {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -34,7 +35,8 @@ result<firmware_header> parse_firmware_header(std::string_view image) {
   const std::size_t nl = image.substr(0, max_firmware_header_bytes).find('\n');
   if (nl == std::string_view::npos) return make_error("no firmware header line");
   std::string_view line = image.substr(0, nl);
-  if (line.substr(0, firmware_magic.size()) != firmware_magic) return make_error("not a firmware image");
+  if (line.substr(0, firmware_magic.size()) != firmware_magic)
+    return make_error("not a firmware image");
   line.remove_prefix(firmware_magic.size());
   firmware_header h;
   bool have_models = false;
@@ -65,7 +67,8 @@ result<firmware_header> parse_firmware_header(std::string_view image) {
       h.version = std::string(value);
     }
   }
-  if (!have_models || h.version.empty()) return make_error("firmware header lacks models or version");
+  if (!have_models || h.version.empty())
+    return make_error("firmware header lacks models or version");
   return h;
 }
 

@@ -13,9 +13,15 @@ constexpr std::size_t max_version_bytes = 64;
 constexpr std::size_t min_numbers = 2;
 constexpr std::size_t max_numbers = 4;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
@@ -114,11 +120,11 @@ std::strong_ordering firmware_version::operator<=>(const firmware_version& other
     const std::uint32_t b = k < other.numbers_.size() ? other.numbers_[k] : 0;
     if (a != b) return a <=> b;
   }
-  if (tail_.empty() != other.tail_.empty()) return tail_.empty() ? std::strong_ordering::less
-                                                                : std::strong_ordering::greater;
+  if (tail_.empty() != other.tail_.empty())
+    return tail_.empty() ? std::strong_ordering::less : std::strong_ordering::greater;
   if (auto c = natural_compare(tail_, other.tail_); c != 0) return c;
-  if (build_.empty() != other.build_.empty()) return build_.empty() ? std::strong_ordering::less
-                                                                  : std::strong_ordering::greater;
+  if (build_.empty() != other.build_.empty())
+    return build_.empty() ? std::strong_ordering::less : std::strong_ordering::greater;
   return natural_compare(build_, other.build_);
 }
 

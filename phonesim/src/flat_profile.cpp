@@ -25,8 +25,8 @@ std::vector<std::string> split_path(std::string_view path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t slash = path.find('/', start);
-    const std::string_view part =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    const std::string_view part = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (!part.empty()) parts.emplace_back(part);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -151,7 +151,8 @@ result<std::vector<alias_entry>> parse_alias_map(std::string_view text) {
     alias_entry entry;
     entry.source_path = split_path(trim(item.substr(0, eq)));
     const std::vector<std::string> target = split_path(trim(item.substr(eq + 1)));
-    if (entry.source_path.empty() || target.empty()) return make_error("alias entry with an empty path");
+    if (entry.source_path.empty() || target.empty())
+      return make_error("alias entry with an empty path");
     entry.target = target.back();
     entries.push_back(std::move(entry));
     if (entries.size() > max_alias_entries) return make_error("alias map has more than 30 entries");
@@ -159,7 +160,8 @@ result<std::vector<alias_entry>> parse_alias_map(std::string_view text) {
   return entries;
 }
 
-result<parameter_map> parse_flat_profile(std::string_view xml, std::span<const alias_entry> aliases) {
+result<parameter_map> parse_flat_profile(std::string_view xml,
+                                         std::span<const alias_entry> aliases) {
   if (xml.size() > max_profile_bytes) return make_error("profile is too large");
   pugi::xml_document doc;
   const unsigned flags = pugi::parse_default & ~pugi::parse_wconv_attribute;

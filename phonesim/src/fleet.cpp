@@ -27,7 +27,8 @@ constexpr std::chrono::milliseconds supervise_tick{500};
 bool valid_name(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') return false;
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.')
+      return false;
   }
   return true;
 }
@@ -37,7 +38,8 @@ void emit_line(const std::string& json) {
   [[maybe_unused]] const ssize_t n = ::write(STDOUT_FILENO, line.data(), line.size());
 }
 
-std::string fleet_event(std::string_view kind, const std::vector<std::pair<std::string, std::string>>& fields) {
+std::string fleet_event(std::string_view kind,
+                        const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "{\"event\":\"" + std::string(kind) + "\"";
   for (const auto& [k, v] : fields) out += ",\"" + k + "\":\"" + v + "\"";
   return out + "}";
@@ -101,6 +103,8 @@ bool setup_member(const fleet_member& m, const fleet_options& o) {
          ip({"-n", o.bench_netns, "link", "set", m.veth, "up"});
 }
 
+void remove_leftovers(std::string_view prefix);
+
 std::string format_scale(double v) {
   std::ostringstream ss;
   ss << v;
@@ -120,9 +124,11 @@ std::string fleet_serial(std::string_view serial_prefix, std::uint32_t n) {
 }
 
 result<std::vector<fleet_member>> plan_fleet(const fleet_options& o) {
-  if (o.count < 1 || o.count > max_fleet_size) return make_error("--count must be between 1 and 1000");
+  if (o.count < 1 || o.count > max_fleet_size)
+    return make_error("--count must be between 1 and 1000");
   if (!valid_name(o.prefix)) return make_error("--prefix must be letters, digits, '-', '_' or '.'");
-  if (!valid_name(o.bench_netns) || !valid_name(o.bridge)) return make_error("invalid --bench-netns or --bridge");
+  if (!valid_name(o.bench_netns) || !valid_name(o.bridge))
+    return make_error("invalid --bench-netns or --bridge");
   const std::string longest_veth = o.prefix + "-v" + std::to_string(o.count);
   if (longest_veth.size() > max_interface_name) {
     return make_error("--prefix is too long: '" + longest_veth + "' exceeds 15 characters");
@@ -132,10 +138,12 @@ result<std::vector<fleet_member>> plan_fleet(const fleet_options& o) {
   std::uint64_t base_value = 0;
   for (std::uint8_t b : base->bytes()) base_value = (base_value << 8) | b;
   for (int i : o.wrong_box) {
-    if (i < 1 || i > o.count) return make_error("--wrong-box index " + std::to_string(i) + " is not a phone");
+    if (i < 1 || i > o.count)
+      return make_error("--wrong-box index " + std::to_string(i) + " is not a phone");
   }
   for (int i : o.unscanned) {
-    if (i < 1 || i > o.count) return make_error("--unscanned index " + std::to_string(i) + " is not a phone");
+    if (i < 1 || i > o.count)
+      return make_error("--unscanned index " + std::to_string(i) + " is not a phone");
   }
   std::vector<fleet_member> members;
   for (int i = 1; i <= o.count; ++i) {
@@ -145,13 +153,15 @@ result<std::vector<fleet_member>> plan_fleet(const fleet_options& o) {
     m.veth = o.prefix + "-v" + std::to_string(i);
     const std::uint64_t v = (base_value + static_cast<std::uint64_t>(i)) & 0xffffffffffffULL;
     std::array<std::uint8_t, 6> bytes{};
-    for (int k = 0; k < 6; ++k) bytes[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(v >> (8 * (5 - k)));
+    for (int k = 0; k < 6; ++k)
+      bytes[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(v >> (8 * (5 - k)));
     m.mac = mac_address(bytes);
     m.box_serial = fleet_serial(o.serial_prefix, static_cast<std::uint32_t>(i));
     // A phone in the wrong box reports a serial from the other half of the number space.
-    m.reported_serial = o.wrong_box.count(i) != 0
-                            ? fleet_serial(o.serial_prefix, static_cast<std::uint32_t>(i) + serial_space / 2)
-                            : m.box_serial;
+    m.reported_serial =
+        o.wrong_box.count(i) != 0
+            ? fleet_serial(o.serial_prefix, static_cast<std::uint32_t>(i) + serial_space / 2)
+            : m.box_serial;
     m.scanned = o.unscanned.count(i) == 0;
     members.push_back(std::move(m));
   }
@@ -168,10 +178,18 @@ std::string manifest_csv(const std::vector<fleet_member>& members, std::string_v
 }
 
 int cleanup_fleet(std::string_view prefix) {
+  init_logging("info", "fleet");
   if (!valid_name(prefix)) {
     logger()->error("invalid prefix '{}'", prefix);
     return 2;
   }
+  remove_leftovers(prefix);
+  return 0;
+}
+
+namespace {
+
+void remove_leftovers(std::string_view prefix) {
   const std::string ns_prefix = std::string(prefix) + "-ph";
   int removed = 0;
   for (const std::string& ns : list_netns()) {
@@ -182,11 +200,13 @@ int cleanup_fleet(std::string_view prefix) {
     ip({"netns", "del", ns}, true);
     ++removed;
   }
-  logger()->info("removed {} namespaces of prefix {}", removed, prefix);
-  return 0;
+  if (removed > 0) logger()->info("removed {} namespaces of prefix {}", removed, prefix);
 }
 
+}  // namespace
+
 int run_fleet(const fleet_options& o, const std::string& self_exe) {
+  init_logging(o.log_level, "fleet");
   auto planned = plan_fleet(o);
   if (!planned) {
     logger()->error("{}", planned.message());
@@ -205,7 +225,7 @@ int run_fleet(const fleet_options& o, const std::string& self_exe) {
   sigaddset(&set, SIGCHLD);
   sigprocmask(SIG_BLOCK, &set, nullptr);
 
-  cleanup_fleet(o.prefix);
+  remove_leftovers(o.prefix);
   if (!o.manifest.empty()) {
     std::ofstream out(o.manifest, std::ios::trunc);
     out << manifest_csv(members, o.model);
@@ -223,10 +243,11 @@ int run_fleet(const fleet_options& o, const std::string& self_exe) {
       stopping = true;
       break;
     }
-    std::vector<std::string> argv = {"ip", "netns", "exec", m.netns, self_exe, "phone",
-                                     "--iface", "eth0", "--model", o.model, "--serial", m.box_serial,
-                                     "--swver", o.swver, "--hwver", o.hwver,
-                                     "--time-scale", format_scale(o.time_scale), "--log-level", o.log_level};
+    std::vector<std::string> argv = {
+        "ip",          "netns",    "exec",    m.netns, self_exe,       "phone",
+        "--iface",     "eth0",     "--model", o.model, "--serial",     m.box_serial,
+        "--swver",     o.swver,    "--hwver", o.hwver, "--time-scale", format_scale(o.time_scale),
+        "--log-level", o.log_level};
     if (m.reported_serial != m.box_serial) {
       argv.push_back("--report-serial");
       argv.push_back(m.reported_serial);

@@ -32,11 +32,13 @@ std::string lower(std::string_view s) {
 }
 
 std::string base64(std::string_view in) {
-  static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char table[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::size_t i = 0;
   while (i + 2 < in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
                        static_cast<unsigned char>(in[i + 2]);
     out += {table[(v >> 18) & 63], table[(v >> 12) & 63], table[(v >> 6) & 63], table[v & 63]};
     i += 3;
@@ -45,7 +47,8 @@ std::string base64(std::string_view in) {
     const unsigned v = static_cast<unsigned char>(in[i]) << 16;
     out += {table[(v >> 18) & 63], table[(v >> 12) & 63], '=', '='};
   } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    const unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += {table[(v >> 18) & 63], table[(v >> 12) & 63], table[(v >> 6) & 63], '='};
   }
   return out;
@@ -58,8 +61,9 @@ class connection {
 
   bool write_all(std::string_view data) {
     while (!data.empty()) {
-      const int n = ssl_ ? SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()))
-                         : static_cast<int>(::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL));
+      const int n =
+          ssl_ ? SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()))
+               : static_cast<int>(::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL));
       if (n <= 0) return false;
       data.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -136,8 +140,8 @@ class reader {
   bool eof_ = false;
 };
 
-unique_fd connect_with_timeout(const std::string& ip, std::uint16_t port, const http_options& options,
-                               std::string& error) {
+unique_fd connect_with_timeout(const std::string& ip, std::uint16_t port,
+                               const http_options& options, std::string& error) {
   const auto sa = detail::ipv4_address(ip, port);
   if (!sa) {
     error = "invalid address " + ip;
@@ -186,7 +190,8 @@ SSL* start_tls(int fd, const http_options& options, std::string& error) {
   SSL_CTX* ctx = verify_none_ctx;
   if (!options.ca_file.empty()) {
     own_ctx.reset(SSL_CTX_new(TLS_client_method()));
-    if (!own_ctx || SSL_CTX_load_verify_locations(own_ctx.get(), options.ca_file.c_str(), nullptr) != 1) {
+    if (!own_ctx ||
+        SSL_CTX_load_verify_locations(own_ctx.get(), options.ca_file.c_str(), nullptr) != 1) {
       error = "cannot load CA file " + options.ca_file;
       return nullptr;
     }
@@ -247,7 +252,8 @@ std::string format_http_request(const http_request& request) {
   out += "Host: " + request.host + "\r\n";
   if (!request.user_agent.empty()) out += "User-Agent: " + request.user_agent + "\r\n";
   if (request.user) {
-    out += "Authorization: Basic " + base64(*request.user + ":" + request.password.value_or("")) + "\r\n";
+    out += "Authorization: Basic " + base64(*request.user + ":" + request.password.value_or("")) +
+           "\r\n";
   }
   out += "Accept: */*\r\nConnection: close\r\n";
   if (request.post_body) {
@@ -259,8 +265,8 @@ std::string format_http_request(const http_request& request) {
   return out;
 }
 
-http_response http_fetch(const std::string& server_ip, std::uint16_t port, const http_request& request,
-                         const http_options& options) {
+http_response http_fetch(const std::string& server_ip, std::uint16_t port,
+                         const http_request& request, const http_options& options) {
   http_response out;
   unique_fd fd = connect_with_timeout(server_ip, port, options, out.error);
   if (!fd) return out;

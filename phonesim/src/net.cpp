@@ -66,7 +66,8 @@ bool send_udp(const std::string& local_ip, const std::string& ip, std::uint16_t 
   if (!fd) return false;
   // A phone sends from its own address; fall back to any if that fails (e.g. no lease yet).
   if (!bind_local(fd.get(), local_ip)) bind_local(fd.get(), "");
-  return ::sendto(fd.get(), payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&*to),
+  return ::sendto(fd.get(), payload.data(), payload.size(), 0,
+                  reinterpret_cast<const sockaddr*>(&*to),
                   sizeof *to) == static_cast<ssize_t>(payload.size());
 }
 

@@ -23,26 +23,6 @@ constexpr std::array<const char*, 4> profile_rule_names = {"Profile_Rule", "Prof
                                                            "Profile_Rule_C", "Profile_Rule_D"};
 constexpr std::string_view resync_failed_on_fnf = "file not found";
 
-void json_escape(std::string& out, std::string_view s) {
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-}
-
 std::string seconds_text(std::chrono::milliseconds d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
@@ -68,86 +48,6 @@ std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string
 }
 
 }  // namespace
-
-std::string dhcp_lease::provisioning_server(std::string_view order) const {
-  std::size_t start = 0;
-  while (start <= order.size()) {
-    std::size_t comma = order.find(',', start);
-    if (comma == std::string_view::npos) comma = order.size();
-    std::string_view item = order.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == "66" && !opt66.empty()) return opt66;
-    if (item == "160" && !opt160.empty()) return opt160;
-    if (item == "159" && !opt159.empty()) return opt159;
-    if (item == "150" && !opt150.empty()) return opt150.substr(0, opt150.find_first_of(" ,"));
-    start = comma + 1;
-    if (comma == order.size()) break;
-  }
-  return {};
-}
-
-std::string event_json(const phone_event& ev, double seconds, std::string_view mac) {
-  char t[32];
-  std::snprintf(t, sizeof t, "%.3f", seconds);
-  std::string out = "{\"t\":";
-  out += t;
-  out += ",\"mac\":\"";
-  json_escape(out, mac);
-  out += "\",\"event\":\"";
-  json_escape(out, ev.kind);
-  out += '"';
-  for (const auto& [key, value] : ev.fields) {
-    out += ",\"";
-    json_escape(out, key);
-    out += "\":\"";
-    json_escape(out, value);
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
-parameter_map phone::factory_defaults() {
-  parameter_map p = {
-      {"Provision_Enable", "Yes"},
-      {"Resync_On_Reset", "Yes"},
-      {"Resync_Random_Delay", "2"},
-      {"Resync_At__HHmm_", ""},
-      {"Resync_At_Random_Delay", "600"},
-      {"Resync_Periodic", "3600"},
-      {"Resync_Error_Retry_Delay", "3600"},
-      {"Forced_Resync_Delay", "14400"},
-      {"Resync_From_SIP", "Yes"},
-      {"Resync_After_Upgrade_Attempt", "Yes"},
-      {"Resync_Trigger_1", ""},
-      {"Resync_Trigger_2", ""},
-      {"Resync_Fails_On_FNF", "Yes"},
-      {"Profile_Rule", "/spa$PSN.cfg"},
-      {"Profile_Rule_B", ""},
-      {"Profile_Rule_C", ""},
-      {"Profile_Rule_D", ""},
-      {"DHCP_Option_To_Use", "66,160,159,150"},
-      {"Log_Resync_Request_Msg", "$PN $MAC -- Requesting resync $SCHEME://$SERVIP:$PORT$PATH"},
-      // The guides end this one with " -- $ERR"; SPA5xx configuration dumps do not (§6).
-      {"Log_Resync_Success_Msg", "$PN $MAC -- Successful resync $SCHEME://$SERVIP:$PORT$PATH"},
-      {"Log_Resync_Failure_Msg", "$PN $MAC -- Resync failed: $ERR"},
-      {"Upgrade_Enable", "Yes"},
-      {"Upgrade_Error_Retry_Delay", "3600"},
-      {"Downgrade_Rev_Limit", ""},
-      {"Upgrade_Rule", ""},
-      {"Log_Upgrade_Request_Msg", "$PN $MAC -- Requesting upgrade $SCHEME://$SERVIP:$PORT$PATH"},
-      {"Log_Upgrade_Success_Msg",
-       "$PN $MAC -- Successful upgrade $SCHEME://$SERVIP:$PORT$PATH -- $ERR"},
-      {"Log_Upgrade_Failure_Msg", "$PN $MAC -- Upgrade failed: $ERR"},
-      {"Syslog_Server", ""},
-      {"Debug_Server", ""},
-      {"Debug_Level", "0"},
-  };
-  for (char c = 'A'; c <= 'P'; ++c) p.emplace(std::string("GPP_") + c, "");
-  for (const char* s : {"SA", "SB", "SC", "SD"}) p.emplace(std::string("GPP_") + s, "");
-  return p;
-}
 
 phone::phone(phone_options options, phone_io& io)
     : options_(std::move(options)),
@@ -211,7 +111,8 @@ void phone::refresh_macros() {
   env_.set("UID1", param("User_ID_1_"));
   env_.set("UID2", param("User_ID_2_"));
   for (char c = 'A'; c <= 'P'; ++c) env_.set(std::string(1, c), param(std::string("GPP_") + c));
-  for (const char* s : {"SA", "SB", "SC", "SD"}) env_.set_key_only(s, param(std::string("GPP_") + s));
+  for (const char* s : {"SA", "SB", "SC", "SD"})
+    env_.set_key_only(s, param(std::string("GPP_") + s));
 }
 
 void phone::set_url_macros(const resolved_url& url, const std::string& server_ip) {
@@ -295,7 +196,8 @@ bool phone::run_profile_rule(const std::string& name) {
     refresh_macros();
     logger()->warn("{}: {}", name, url.message());
     log_syslog("Log_Resync_Failure_Msg");
-    emit("resync_failed", {{"rule", name}, {"url", outcome->url}, {"err", err_}, {"detail", url.message()}});
+    emit("resync_failed",
+         {{"rule", name}, {"url", outcome->url}, {"err", err_}, {"detail", url.message()}});
     return false;
   }
   const std::vector<std::string> addresses = io_.resolve(url->host);
@@ -309,7 +211,8 @@ bool phone::run_profile_rule(const std::string& name) {
     err_ = std::string(resync_failed_on_fnf);
     refresh_macros();
     log_syslog("Log_Resync_Success_Msg");
-    emit("resync_ok", {{"rule", name}, {"url", url->str()}, {"params", "0"}, {"not_found", "true"}});
+    emit("resync_ok",
+         {{"rule", name}, {"url", url->str()}, {"params", "0"}, {"not_found", "true"}});
     return true;
   }
   std::string detail;
@@ -329,8 +232,8 @@ bool phone::run_profile_rule(const std::string& name) {
         logger()->warn("{}: alias map ignored: {}", name, map.message());
       }
     }
-    auto parsed_profile = decoded ? parse_flat_profile(decoded->xml, aliases)
-                                  : result<parameter_map>(decoded.err());
+    auto parsed_profile =
+        decoded ? parse_flat_profile(decoded->xml, aliases) : result<parameter_map>(decoded.err());
     if (!parsed_profile) {
       ok = false;
       err_ = "corrupt file";
@@ -352,7 +255,9 @@ bool phone::run_profile_rule(const std::string& name) {
   apply_parameters(params);
   logger()->info("resync {} applied {} parameters", url->str(), params.size());
   log_syslog("Log_Resync_Success_Msg");
-  emit("resync_ok", {{"rule", name}, {"url", url->str()}, {"params", std::to_string(params.size())},
+  emit("resync_ok", {{"rule", name},
+                     {"url", url->str()},
+                     {"params", std::to_string(params.size())},
                      {"detail", detail}});
   return true;
 }
@@ -385,8 +290,9 @@ void phone::resync(int prvst) {
     next_resync_.reset();
   }
   // next_s is in real (time-scaled) seconds, as a watcher of the JSON lines experiences it.
-  emit("resync_done", {{"result", ok ? "ok" : "failed"},
-                       {"next_s", next_resync_ ? seconds_text(scaled(*next)) : std::string("never")}});
+  emit("resync_done",
+       {{"result", ok ? "ok" : "failed"},
+        {"next_s", next_resync_ ? seconds_text(scaled(*next)) : std::string("never")}});
   if (ok && !next_upgrade_retry_) try_upgrade(1);
 }
 
@@ -405,7 +311,8 @@ bool phone::try_upgrade(int upgst) {
     flash_.insert_or_assign(a.name, a.value);
     refresh_macros();
   });
-  for (const std::string& w : warnings) logger()->warn("Upgrade_Rule: condition not evaluated: {}", w);
+  for (const std::string& w : warnings)
+    logger()->warn("Upgrade_Rule: condition not evaluated: {}", w);
   if (!outcome || outcome->url.empty()) return false;
 
   std::string url_text = outcome->url;
@@ -448,7 +355,8 @@ bool phone::try_upgrade(int upgst) {
     emit("upgrade_failed", {{"url", url_text}, {"err", err_}, {"detail", detail}});
     ++upgrade_failures_;
     const auto delay = schedule_param("Upgrade_Error_Retry_Delay", upgrade_failures_ - 1);
-    next_upgrade_retry_ = delay && delay->count() > 0 ? io_.now() + scaled(*delay) : time_point::max();
+    next_upgrade_retry_ =
+        delay && delay->count() > 0 ? io_.now() + scaled(*delay) : time_point::max();
     if (param_yes("Resync_After_Upgrade_Attempt") && param_yes("Provision_Enable")) {
       next_resync_ = io_.now();
       next_prvst_ = 1;
@@ -474,7 +382,8 @@ void phone::renew_lease() {
   if (!renewed) {
     emit("dhcp_failed", {{"during", "renewal"}});
     const auto retry = lease_ ? lease_->lease_time / 4 : std::chrono::seconds(60);
-    lease_renewal_ = io_.now() + std::max<std::chrono::milliseconds>(retry, std::chrono::seconds(5));
+    lease_renewal_ =
+        io_.now() + std::max<std::chrono::milliseconds>(retry, std::chrono::seconds(5));
     return;
   }
   const bool changed = !lease_ || lease_->ip != renewed->ip;
@@ -510,8 +419,9 @@ bool phone::boot(boot_reason reason) {
   refresh_macros();
   std::vector<std::pair<std::string, std::string>> fields = {{"ip", lease_->ip},
                                                              {"server", provisioning_server()}};
-  for (const auto& [k, v] : {std::pair{"opt66", &lease_->opt66}, std::pair{"opt150", &lease_->opt150},
-                             std::pair{"opt159", &lease_->opt159}, std::pair{"opt160", &lease_->opt160}}) {
+  for (const auto& [k, v] :
+       {std::pair{"opt66", &lease_->opt66}, std::pair{"opt150", &lease_->opt150},
+        std::pair{"opt159", &lease_->opt159}, std::pair{"opt160", &lease_->opt160}}) {
     if (!v->empty()) fields.emplace_back(k, *v);
   }
   emit("dhcp", std::move(fields));

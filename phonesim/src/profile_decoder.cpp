@@ -23,12 +23,15 @@ bool is_gzip(std::string_view data) {
          static_cast<unsigned char>(data[1]) == 0x8b;
 }
 
-bool is_salted(std::string_view data) { return data.substr(0, salted_magic.size()) == salted_magic; }
+bool is_salted(std::string_view data) {
+  return data.substr(0, salted_magic.size()) == salted_magic;
+}
 
 // An XML profile starts, after an optional UTF-8 BOM and white space, with '<'.
 bool looks_like_xml(std::string_view data) {
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
-  while (!data.empty() && std::isspace(static_cast<unsigned char>(data.front())) != 0) data.remove_prefix(1);
+  while (!data.empty() && std::isspace(static_cast<unsigned char>(data.front())) != 0)
+    data.remove_prefix(1);
   return !data.empty() && data.front() == '<';
 }
 
@@ -54,7 +57,8 @@ result<std::string> gunzip(std::string_view data) {
   return out;
 }
 
-std::optional<std::string> aes_decrypt(std::string_view data, const std::string& key, const EVP_MD* md) {
+std::optional<std::string> aes_decrypt(std::string_view data, const std::string& key,
+                                       const EVP_MD* md) {
   const auto* salt = reinterpret_cast<const unsigned char*>(data.data() + salted_magic.size());
   const std::string_view body = data.substr(salted_magic.size() + salt_bytes);
   std::array<unsigned char, 32> k{};
@@ -65,8 +69,9 @@ std::optional<std::string> aes_decrypt(std::string_view data, const std::string&
     return std::nullopt;
   }
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
-                                                                    &EVP_CIPHER_CTX_free);
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, k.data(), iv.data()) != 1) return std::nullopt;
+                                                                      &EVP_CIPHER_CTX_free);
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, k.data(), iv.data()) != 1)
+    return std::nullopt;
   std::string out(body.size() + 32, '\0');
   int len1 = 0;
   int len2 = 0;
@@ -75,7 +80,8 @@ std::optional<std::string> aes_decrypt(std::string_view data, const std::string&
                         static_cast<int>(body.size())) != 1) {
     return std::nullopt;
   }
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len1, &len2) != 1) {
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len1, &len2) !=
+      1) {
     return std::nullopt;
   }
   out.resize(static_cast<std::size_t>(len1 + len2));
@@ -84,7 +90,8 @@ std::optional<std::string> aes_decrypt(std::string_view data, const std::string&
 
 }  // namespace
 
-result<decoded_profile> decode_profile(std::string_view data, const std::optional<std::string>& key) {
+result<decoded_profile> decode_profile(std::string_view data,
+                                       const std::optional<std::string>& key) {
   if (data.size() > max_profile_bytes) return make_error("profile is too large");
   decoded_profile out;
   std::string plain;
@@ -97,7 +104,8 @@ result<decoded_profile> decode_profile(std::string_view data, const std::optiona
     out.was_encrypted = true;
     // A wrong key passes the padding check about once in 256 tries, so the plaintext must
     // also look like gzip or XML before a digest is believed.
-    for (const auto& [md, name] : {std::pair{EVP_md5(), "md5"}, std::pair{EVP_sha256(), "sha256"}}) {
+    for (const auto& [md, name] :
+         {std::pair{EVP_md5(), "md5"}, std::pair{EVP_sha256(), "sha256"}}) {
       auto decrypted = aes_decrypt(data, *key, md);
       if (decrypted && (is_gzip(*decrypted) || looks_like_xml(*decrypted))) {
         plain = std::move(*decrypted);
@@ -115,7 +123,8 @@ result<decoded_profile> decode_profile(std::string_view data, const std::optiona
     plain = std::move(*inflated);
     out.was_compressed = true;
   }
-  if (!looks_like_xml(plain)) return make_error("not an XML profile (SPC binary or unknown format)");
+  if (!looks_like_xml(plain))
+    return make_error("not an XML profile (SPC binary or unknown format)");
   out.xml = std::move(plain);
   return out;
 }

@@ -15,8 +15,12 @@ constexpr std::size_t max_alternatives = 32;
 constexpr std::size_t max_terms = 32;
 constexpr std::size_t max_assignments = 64;
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool is_op_char(char c) { return c == '=' || c == '!' || c == '<' || c == '>'; }
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+bool is_op_char(char c) {
+  return c == '=' || c == '!' || c == '<' || c == '>';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -311,7 +315,8 @@ result<alternative> parse_alternative(std::string_view s) {
   }
   if (has_options && rest.empty()) return make_error("options without a URL");
   alt.url = std::string(rest);
-  if (!alt.cond && alt.assignments.empty() && alt.url.empty()) return make_error("empty alternative");
+  if (!alt.cond && alt.assignments.empty() && alt.url.empty())
+    return make_error("empty alternative");
   return alt;
 }
 
@@ -328,24 +333,36 @@ std::optional<std::int64_t> parse_integer(std::string_view s) {
 
 const char* op_name(compare_op op) {
   switch (op) {
-    case compare_op::eq: return "eq";
-    case compare_op::ne: return "ne";
-    case compare_op::lt: return "lt";
-    case compare_op::le: return "le";
-    case compare_op::gt: return "gt";
-    case compare_op::ge: return "ge";
+    case compare_op::eq:
+      return "eq";
+    case compare_op::ne:
+      return "ne";
+    case compare_op::lt:
+      return "lt";
+    case compare_op::le:
+      return "le";
+    case compare_op::gt:
+      return "gt";
+    case compare_op::ge:
+      return "ge";
   }
   return "?";
 }
 
 bool holds(std::strong_ordering c, compare_op op) {
   switch (op) {
-    case compare_op::eq: return c == 0;
-    case compare_op::ne: return c != 0;
-    case compare_op::lt: return c < 0;
-    case compare_op::le: return c <= 0;
-    case compare_op::gt: return c > 0;
-    case compare_op::ge: return c >= 0;
+    case compare_op::eq:
+      return c == 0;
+    case compare_op::ne:
+      return c != 0;
+    case compare_op::lt:
+      return c < 0;
+    case compare_op::le:
+      return c <= 0;
+    case compare_op::gt:
+      return c > 0;
+    case compare_op::ge:
+      return c >= 0;
   }
   return false;
 }
@@ -355,7 +372,8 @@ result<bool> evaluate_comparison(const comparison& cmp, const macro_env& env) {
   const std::string b = expand_macros(cmp.right.text, env);
   if (cmp.left.quoted || cmp.right.quoted) {
     if (cmp.op != compare_op::eq && cmp.op != compare_op::ne) {
-      return make_error(std::string("quoted strings support only eq and ne, not ") + op_name(cmp.op));
+      return make_error(std::string("quoted strings support only eq and ne, not ") +
+                        op_name(cmp.op));
     }
     return (a == b) == (cmp.op == compare_op::eq);
   }
@@ -367,7 +385,8 @@ result<bool> evaluate_comparison(const comparison& cmp, const macro_env& env) {
   const auto va = firmware_version::parse(ta);
   const auto vb = firmware_version::parse(tb);
   if (va && vb) return holds(*va <=> *vb, cmp.op);
-  if (cmp.op == compare_op::eq || cmp.op == compare_op::ne) return (ta == tb) == (cmp.op == compare_op::eq);
+  if (cmp.op == compare_op::eq || cmp.op == compare_op::ne)
+    return (ta == tb) == (cmp.op == compare_op::eq);
   return make_error("cannot compare '" + std::string(ta) + "' " + op_name(cmp.op) + " '" +
                     std::string(tb) + "': neither integers nor versions");
 }

@@ -57,13 +57,14 @@ result<std::vector<schedule_step>> parse_schedule(std::string_view text) {
   return steps;
 }
 
-std::chrono::milliseconds schedule_delay(const std::vector<schedule_step>& steps,
-                                         std::size_t index, std::mt19937_64& rng) {
+std::chrono::milliseconds schedule_delay(const std::vector<schedule_step>& steps, std::size_t index,
+                                         std::mt19937_64& rng) {
   if (steps.empty()) return std::chrono::milliseconds(0);
   const schedule_step& step = steps[index < steps.size() ? index : steps.size() - 1];
   std::chrono::milliseconds d = step.base;
   if (step.random.count() > 0) {
-    std::uniform_int_distribution<std::int64_t> dist(0, std::chrono::milliseconds(step.random).count());
+    std::uniform_int_distribution<std::int64_t> dist(
+        0, std::chrono::milliseconds(step.random).count());
     d += std::chrono::milliseconds(dist(rng));
   }
   return d;

@@ -9,6 +9,7 @@
 #include "net.hpp"
 #include "process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,9 @@ namespace {
 constexpr std::string_view syslog_priority = "<134>";  // local0.info
 constexpr std::chrono::milliseconds max_wait_slice{3600 * 1000};
 constexpr std::chrono::milliseconds child_poll_interval{100};
+constexpr std::chrono::milliseconds link_poll_interval{20};
+constexpr std::chrono::milliseconds link_wait_limit{10000};
+constexpr std::size_t max_logged_udhcpc_bytes = 600;
 
 sigset_t stop_signals() {
   sigset_t set;
@@ -53,7 +57,9 @@ std::string read_file(const std::string& path) {
 socket_phone_io::socket_phone_io(socket_io_options options)
     : options_(std::move(options)), start_(std::chrono::steady_clock::now()) {}
 
-phone_io::time_point socket_phone_io::now() { return std::chrono::steady_clock::now(); }
+phone_io::time_point socket_phone_io::now() {
+  return std::chrono::steady_clock::now();
+}
 
 bool socket_phone_io::stop_requested() {
   if (stop_) return true;
@@ -69,7 +75,8 @@ bool socket_phone_io::wait_until(time_point when) {
     const auto t = now();
     if (t >= when) return true;
     const auto left = std::min<std::chrono::milliseconds>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(when - t) + std::chrono::milliseconds(1),
+        std::chrono::duration_cast<std::chrono::milliseconds>(when - t) +
+            std::chrono::milliseconds(1),
         max_wait_slice);
     const timespec ts = to_timespec(left);
     const int sig = ::sigtimedwait(&set, nullptr, &ts);
@@ -78,7 +85,8 @@ bool socket_phone_io::wait_until(time_point when) {
   return false;
 }
 
-std::optional<dhcp_lease> socket_phone_io::acquire_lease(const std::optional<std::string>& requested_ip) {
+std::optional<dhcp_lease> socket_phone_io::acquire_lease(
+    const std::optional<std::string>& requested_ip) {
   if (stop_requested()) return std::nullopt;
   if (!options_.use_dhcp) {
     dhcp_lease lease;
@@ -87,12 +95,22 @@ std::optional<dhcp_lease> socket_phone_io::acquire_lease(const std::optional<std
     local_ip_ = lease.ip;
     return lease;
   }
+  wait_for_link();
   std::error_code ec;
   std::filesystem::remove(options_.lease_file, ec);
-  const auto argv = udhcpc_command(options_.iface, options_.model, options_.udhcpc_script, requested_ip);
+  const auto argv =
+      udhcpc_command(options_.iface, options_.model, options_.udhcpc_script, requested_ip);
+  // udhcpc and the hook talk on stdout/stderr; keep that out of the phone's output and show
+  // it only when DHCP fails.
+  const std::string log_path = options_.lease_file + ".log";
+  detail::unique_fd log_fd(
+      ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   detail::spawn_options so;
   so.die_with_parent = true;
+  so.stdout_fd = log_fd.get();
+  so.stderr_fd = log_fd.get();
   const pid_t pid = detail::spawn_process(argv, so);
+  log_fd = detail::unique_fd();
   if (pid < 0) {
     logger()->error("cannot start busybox udhcpc");
     return std::nullopt;
@@ -111,9 +129,14 @@ std::optional<dhcp_lease> socket_phone_io::acquire_lease(const std::optional<std
     if (::sigtimedwait(&set, nullptr, &ts) > 0) stop_ = true;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    logger()->warn("udhcpc got no lease on {}", options_.iface);
+    std::string output = read_file(log_path);
+    if (output.size() > max_logged_udhcpc_bytes) {
+      output = output.substr(output.size() - max_logged_udhcpc_bytes);
+    }
+    logger()->warn("udhcpc got no lease on {}: {}", options_.iface, output);
     return std::nullopt;
   }
+  logger()->debug("udhcpc: {}", read_file(log_path));
   auto lease = parse_lease_file(read_file(options_.lease_file));
   if (!lease) {
     logger()->warn("udhcpc lease file unusable: {}", lease.message());
@@ -127,6 +150,27 @@ std::optional<dhcp_lease> socket_phone_io::acquire_lease(const std::optional<std
   }
   logger()->info("leased {} (option 66 '{}')", lease->ip, lease->opt66);
   return std::move(*lease);
+}
+
+void socket_phone_io::wait_for_link() {
+  // A fresh veth drops packets until the kernel has activated it (operstate "up"), so a
+  // DISCOVER sent earlier is lost and udhcpc would wait its 3 s retry; a phone waits for link.
+  const std::string path = "/sys/class/net/" + options_.iface + "/operstate";
+  const auto deadline = now() + link_wait_limit;
+  const sigset_t set = stop_signals();
+  while (now() < deadline) {
+    std::ifstream in(path);
+    std::string state;
+    in >> state;
+    if (state == "up" || state == "unknown" || !in) return;
+    const timespec ts = to_timespec(link_poll_interval);
+    if (::sigtimedwait(&set, nullptr, &ts) > 0) {
+      stop_ = true;
+      return;
+    }
+  }
+  logger()->warn("{} is not up after {} s; trying DHCP anyway", options_.iface,
+                 std::chrono::duration_cast<std::chrono::seconds>(link_wait_limit).count());
 }
 
 std::vector<std::string> socket_phone_io::resolve(const std::string& host) {
@@ -160,7 +204,8 @@ fetch_result socket_phone_io::fetch(const fetch_request& request) {
     }
     http_request hr;
     hr.host = request.url.host;
-    if (request.url.port != default_port(request.url.scheme)) hr.host += ":" + std::to_string(request.url.port);
+    if (request.url.port != default_port(request.url.scheme))
+      hr.host += ":" + std::to_string(request.url.port);
     hr.target = request.url.path;
     hr.user_agent = request.user_agent;
     hr.post_body = request.post_body;
@@ -189,13 +234,15 @@ fetch_result socket_phone_io::fetch(const fetch_request& request) {
   return out;
 }
 
-void socket_phone_io::send_syslog(const std::string& host, std::uint16_t port, const std::string& message) {
+void socket_phone_io::send_syslog(const std::string& host, std::uint16_t port,
+                                  const std::string& message) {
   const auto addresses = detail::resolve_ipv4(host);
   if (addresses.empty()) {
     logger()->warn("cannot resolve syslog server {}", host);
     return;
   }
-  if (!detail::send_udp(local_ip_, addresses.front(), port, std::string(syslog_priority) + message)) {
+  if (!detail::send_udp(local_ip_, addresses.front(), port,
+                        std::string(syslog_priority) + message)) {
     logger()->warn("syslog to {}:{} failed", addresses.front(), port);
   }
 }

@@ -13,12 +13,12 @@ struct socket_io_options {
   bool use_dhcp = true;
   std::string iface = "eth0";
   std::string model;
-  std::string static_ip;     ///< --no-dhcp: $IP.
-  std::string static_opt66;  ///< --no-dhcp: the provisioning server.
-  std::string udhcpc_script; ///< The wrapper udhcpc runs on events.
-  std::string lease_file;    ///< Where the wrapper writes the lease.
-  std::string ca_file;       ///< https: verify servers against this CA (none: no verification).
-  std::string mac;           ///< For the JSON lines.
+  std::string static_ip;      ///< --no-dhcp: $IP.
+  std::string static_opt66;   ///< --no-dhcp: the provisioning server.
+  std::string udhcpc_script;  ///< The wrapper udhcpc runs on events.
+  std::string lease_file;     ///< Where the wrapper writes the lease.
+  std::string ca_file;        ///< https: verify servers against this CA (none: no verification).
+  std::string mac;            ///< For the JSON lines.
 };
 
 /// @brief The phone's I/O over real sockets: udhcpc for DHCP, our TFTP and HTTP clients,
@@ -34,13 +34,16 @@ class socket_phone_io final : public phone_io {
   std::optional<dhcp_lease> acquire_lease(const std::optional<std::string>& requested_ip) override;
   std::vector<std::string> resolve(const std::string& host) override;
   fetch_result fetch(const fetch_request& request) override;
-  void send_syslog(const std::string& host, std::uint16_t port, const std::string& message) override;
+  void send_syslog(const std::string& host, std::uint16_t port,
+                   const std::string& message) override;
   void emit(const phone_event& ev) override;
 
   /// @brief Consumes a pending SIGTERM/SIGINT; true once one arrived.
   bool stop_requested();
 
  private:
+  void wait_for_link();
+
   socket_io_options options_;
   time_point start_;
   std::string local_ip_;

@@ -103,7 +103,8 @@ tftp_outcome tftp_get(const std::string& server_ip, std::uint16_t port, std::str
   std::string buf(max_packet_bytes, '\0');
 
   auto send_to = [&](const std::string& pkt, const sockaddr_in& to) {
-    ::sendto(fd.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    ::sendto(fd.get(), pkt.data(), pkt.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+             sizeof to);
   };
   send_to(last_sent, peer);
 
@@ -130,7 +131,8 @@ tftp_outcome tftp_get(const std::string& server_ip, std::uint16_t port, std::str
     }
     sockaddr_in from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(fd.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    const ssize_t n = ::recvfrom(fd.get(), buf.data(), buf.size(), 0,
+                                 reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 4) continue;
     const std::string_view pkt(buf.data(), static_cast<std::size_t>(n));
     if (!locked) {

@@ -86,18 +86,24 @@ result<url_parts> split(std::string_view s) {
 
 std::string_view scheme_name(url_scheme scheme) {
   switch (scheme) {
-    case url_scheme::tftp: return "tftp";
-    case url_scheme::http: return "http";
-    case url_scheme::https: return "https";
+    case url_scheme::tftp:
+      return "tftp";
+    case url_scheme::http:
+      return "http";
+    case url_scheme::https:
+      return "https";
   }
   return "tftp";
 }
 
 std::uint16_t default_port(url_scheme scheme) {
   switch (scheme) {
-    case url_scheme::tftp: return 69;
-    case url_scheme::http: return 80;
-    case url_scheme::https: return 443;
+    case url_scheme::tftp:
+      return 69;
+    case url_scheme::http:
+      return 80;
+    case url_scheme::https:
+      return 443;
   }
   return 69;
 }

@@ -30,7 +30,9 @@ using json = nlohmann::json;
 constexpr const char* phone_exe = PROVSTATION_PHONESIM_EXE;
 constexpr auto fleet_timeout = 90s;
 
-int sh(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+int sh(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str());
+}
 
 std::string capture(const std::string& command) {
   std::string out;
@@ -68,7 +70,8 @@ class netns_scope {
 // The bench namespace with its bridge; removed (with any fleet leftovers) on destruction.
 class bench_netns {
  public:
-  bench_netns(std::string name, std::string prefix) : name_(std::move(name)), prefix_(std::move(prefix)) {
+  bench_netns(std::string name, std::string prefix)
+      : name_(std::move(name)), prefix_(std::move(prefix)) {
     ok_ = sh("ip netns add " + name_) == 0 && sh("ip -n " + name_ + " link set lo up") == 0 &&
           sh("ip -n " + name_ + " link add br0 type bridge") == 0 &&
           sh("ip -n " + name_ + " addr add 192.0.2.1/24 dev br0") == 0 &&
@@ -102,7 +105,8 @@ std::vector<json> parse_lines(const std::vector<std::string>& lines) {
 // them unscanned and one in the wrong box, and that the fleet removes its namespaces.
 TEST(PhonesimFleetNamespaces, ThreePhonesLeaseProvisionAndUpgradeInNamespaces) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces";
-  if (sh("ip netns list") != 0 || sh("busybox udhcpd --help") > 256) GTEST_SKIP() << "needs ip and busybox";
+  if (sh("ip netns list") != 0 || sh("busybox udhcpd --help") > 256)
+    GTEST_SKIP() << "needs ip and busybox";
   const std::string id = std::to_string(::getpid() % 100000);
   const std::string prefix = "pse" + id;
   bench_netns bench("psbench" + id, prefix);
@@ -124,43 +128,57 @@ TEST(PhonesimFleetNamespaces, ThreePhonesLeaseProvisionAndUpgradeInNamespaces) {
   tftp->set_file("/spa525G2.cfg",
                  "<flat-profile><Resync_Random_Delay>0</Resync_Random_Delay>"
                  "<Resync_Periodic>3000</Resync_Periodic>"
-                 "<Syslog_Server>192.0.2.1:" + std::to_string(syslog->port()) + "</Syslog_Server>"
-                 "<Profile_Rule>" + http_base + "/prov/$MA.xml?sn=$SN&amp;fw=$SWVER</Profile_Rule>"
-                 "<Upgrade_Rule>( $SWVER ne 7.5.5 )? " + http_base + "/fw/spa525g-7-5-5.bin</Upgrade_Rule>"
-                 "</flat-profile>");
+                 "<Syslog_Server>192.0.2.1:" +
+                     std::to_string(syslog->port()) +
+                     "</Syslog_Server>"
+                     "<Profile_Rule>" +
+                     http_base +
+                     "/prov/$MA.xml?sn=$SN&amp;fw=$SWVER</Profile_Rule>"
+                     "<Upgrade_Rule>( $SWVER ne 7.5.5 )? " +
+                     http_base +
+                     "/fw/spa525g-7-5-5.bin</Upgrade_Rule>"
+                     "</flat-profile>");
   http->set("/prov/*", {200, "<flat-profile><GPP_A>per-device</GPP_A></flat-profile>"});
-  http->set("/fw/spa525g-7-5-5.bin", {200, make_firmware({"SPA525G", "SPA525G2"}, "7.5.5", 300000, 3)});
+  http->set("/fw/spa525g-7-5-5.bin",
+            {200, make_firmware({"SPA525G", "SPA525G2"}, "7.5.5", 300000, 3)});
 
   provstation::test::temp_dir dir;
   const std::string conf = dir.write("udhcpd.conf",
                                      "start 192.0.2.100\nend 192.0.2.150\ninterface br0\n"
-                                     "lease_file " + dir.file("leases") + "\npidfile " + dir.file("pid") + "\n"
-                                     "opt subnet 255.255.255.0\nopt router 192.0.2.1\n"
-                                     "opt tftp 192.0.2.1\nopt lease 300\nopt 150 c0000201\n");
+                                     "lease_file " +
+                                         dir.file("leases") + "\npidfile " + dir.file("pid") +
+                                         "\n"
+                                         "opt subnet 255.255.255.0\nopt router 192.0.2.1\n"
+                                         "opt tftp 192.0.2.1\nopt lease 300\nopt 150 c0000201\n");
   dir.write("leases", "");
-  test::child_process udhcpd({"/usr/sbin/ip", "netns", "exec", bench.name(), "busybox", "udhcpd", "-f", conf});
+  test::child_process udhcpd(
+      {"/usr/sbin/ip", "netns", "exec", bench.name(), "busybox", "udhcpd", "-f", conf});
 
   const std::string manifest = dir.file("manifest.csv");
   const auto start = std::chrono::steady_clock::now();
   auto fleet = std::make_unique<test::child_process>(std::vector<std::string>{
-      phone_exe, "fleet", "--bench-netns", bench.name(), "--bridge", "br0", "--count", "3", "--prefix",
-      prefix, "--time-scale", "0.02", "--manifest", manifest, "--wrong-box", "3", "--unscanned", "2",
+      phone_exe,     "fleet",  "--bench-netns", bench.name(), "--bridge",     "br0",
+      "--count",     "3",      "--prefix",      prefix,       "--time-scale", "0.02",
+      "--manifest",  manifest, "--wrong-box",   "3",          "--unscanned",  "2",
       "--log-level", "warn"});
 
   // Every phone ends up on 7.5.5 with a per-device resync.
   std::set<std::string> done;
   const auto deadline = std::chrono::steady_clock::now() + fleet_timeout;
   while (done.size() < 3 && std::chrono::steady_clock::now() < deadline) {
-    fleet->wait_for_line([&](const std::string& l) {
-      const json j = json::parse(l, nullptr, false);
-      if (!j.is_discarded() && j.value("event", "") == "resync_ok" &&
-          j.value("url", "").find("/prov/") != std::string::npos) {
-        done.insert(j.value("mac", ""));
-      }
-      return done.size() == 3;
-    }, 1s);
+    fleet->wait_for_line(
+        [&](const std::string& l) {
+          const json j = json::parse(l, nullptr, false);
+          if (!j.is_discarded() && j.value("event", "") == "resync_ok" &&
+              j.value("url", "").find("/prov/") != std::string::npos) {
+            done.insert(j.value("mac", ""));
+          }
+          return done.size() == 3;
+        },
+        1s);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(done.size(), 3U) << testing::PrintToString(fleet->lines());
   std::printf("phonesim e2e: 3 phones leased, upgraded and resynced in %.1f s\n", seconds);
   EXPECT_EQ(fleet->terminate(20s), 0);
@@ -213,7 +231,8 @@ TEST(PhonesimFleetNamespaces, ThreePhonesLeaseProvisionAndUpgradeInNamespaces) {
   EXPECT_EQ(csv.find("0023ab100002"), std::string::npos);
   const std::size_t row3 = csv.find("0023ab100003,");
   ASSERT_NE(row3, std::string::npos);
-  EXPECT_EQ(csv.find(serial_of_mac["0023ab100003"]), std::string::npos) << "box must show another serial";
+  EXPECT_EQ(csv.find(serial_of_mac["0023ab100003"]), std::string::npos)
+      << "box must show another serial";
 
   // Nothing of the fleet is left behind.
   EXPECT_EQ(capture("ip netns list").find(prefix + "-ph"), std::string::npos);

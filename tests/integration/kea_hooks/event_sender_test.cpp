@@ -91,7 +91,8 @@ TEST(KeaEventSender, DeliversInOrder) {
       got.push_back(*d);
     }
   });
-  for (int i = 0; i < 500; ++i) EXPECT_EQ(sender.submit(sample(i)), static_cast<std::uint64_t>(i + 1));
+  for (int i = 0; i < 500; ++i)
+    EXPECT_EQ(sender.submit(sample(i)), static_cast<std::uint64_t>(i + 1));
   reader.join();
   sender.stop();
   ASSERT_EQ(got.size(), 500u);
@@ -131,6 +132,26 @@ TEST(KeaEventSender, StationDownDropsWithoutBlocking) {
   std::uint64_t reported = 0;
   for (const auto& n : notices) reported += n.unreachable;
   EXPECT_EQ(reported, c.dropped_unreachable);
+}
+
+// Verify that a socket file left by a station that died (nobody bound) drops at once.
+TEST(KeaEventSender, StaleSocketFileDropsWithoutBlocking) {
+  test::temp_dir dir;
+  { datagram_listener dead(dir.file("ev.sock")); }
+  // The listener unlinks its path; leave a bound-then-closed socket file behind instead.
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, dir.file("ev.sock").c_str(), sizeof(addr.sun_path) - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  ::close(fd);
+  event_sender sender(settings_for(dir.file("ev.sock")), nullptr);
+  sender.start();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) sender.submit(sample(i));
+  sender.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+  EXPECT_EQ(sender.stats().dropped_unreachable, 100u);
 }
 
 // Verify that a station that stops reading fills the queue, Kea's side drops and counts, and

@@ -170,7 +170,8 @@ TEST_F(KeaHookLibload, RefusesOtherDaemon) {
 
 // Verify that pkt4_send through Kea's callout manager adds the options.
 TEST_F(KeaHookLibload, Pkt4SendAddsOptions) {
-  ASSERT_TRUE(load_with(R"({"station-address": "192.0.2.1", "provisioning-url": "http://x.test/"})"));
+  ASSERT_TRUE(
+      load_with(R"({"station-address": "192.0.2.1", "provisioning-url": "http://x.test/"})"));
   const int index = HooksManager::registerHook("pkt4_send");
   ASSERT_TRUE(HooksManager::calloutsPresent(index));
   CalloutHandlePtr handle = HooksManager::createCalloutHandle();
@@ -180,7 +181,8 @@ TEST_F(KeaHookLibload, Pkt4SendAddsOptions) {
   handle->setArgument("response4", response);
   HooksManager::callCallouts(index, *handle);
   ASSERT_TRUE(response->getOption(66));
-  EXPECT_EQ(response->getOption(66)->toBinary(false), (std::vector<std::uint8_t>{'1', '9', '2', '.', '0', '.', '2', '.', '1'}));
+  EXPECT_EQ(response->getOption(66)->toBinary(false),
+            (std::vector<std::uint8_t>{'1', '9', '2', '.', '0', '.', '2', '.', '1'}));
   EXPECT_TRUE(response->getOption(150));
   EXPECT_TRUE(response->getOption(160));
 
@@ -226,10 +228,10 @@ TEST_F(KeaHookLibload, LeaseCalloutsSendEvents) {
   const int expire = HooksManager::registerHook("lease4_expire");
   const int release = HooksManager::registerHook("lease4_release");
   const int decline = HooksManager::registerHook("lease4_decline");
-  Lease4Ptr lease(new Lease4(isc::asiolink::IOAddress("192.0.2.100"),
-                             HWAddrPtr(new HWAddr({0x00, 0x23, 0xab, 0x00, 0x00, 0x01},
-                                                  isc::dhcp::HTYPE_ETHER)),
-                             nullptr, 0, 600, 1764230000, 1));
+  Lease4Ptr lease(new Lease4(
+      isc::asiolink::IOAddress("192.0.2.100"),
+      HWAddrPtr(new HWAddr({0x00, 0x23, 0xab, 0x00, 0x00, 0x01}, isc::dhcp::HTYPE_ETHER)), nullptr,
+      0, 600, 1764230000, 1));
   auto expect_event = [&](const std::string& fragment) {
     const auto d = station.receive(2s);
     ASSERT_TRUE(d) << "no event with " << fragment;

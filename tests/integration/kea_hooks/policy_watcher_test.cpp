@@ -93,8 +93,9 @@ TEST(KeaPolicyWatcher, MissingFileUsesFallback) {
   std::filesystem::remove(path);
   EXPECT_TRUE(wait_for([&] { return w.current()->mode() == policy_mode::deny_all; }, 1s));
   w.stop();
-  EXPECT_EQ(r.snapshot(), (std::vector{policy_watcher::state::missing, policy_watcher::state::loaded,
-                                       policy_watcher::state::missing}));
+  EXPECT_EQ(r.snapshot(),
+            (std::vector{policy_watcher::state::missing, policy_watcher::state::loaded,
+                         policy_watcher::state::missing}));
 }
 
 // Verify that an invalid file yields the fallback and is reported once with the parse error.

@@ -71,8 +71,8 @@ TEST(KeaHookThreads, ConcurrentPacketsEventsAndPolicySwaps) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
 
   auto parsed = parse_hook_config(isc::data::Element::fromJSON(
-      R"({"station-address": "192.0.2.1", "event-socket": ")" + sock +
-      R"(", "policy-file": ")" + policy_path + R"(", "policy-check-interval-ms": 50})"));
+      R"({"station-address": "192.0.2.1", "event-socket": ")" + sock + R"(", "policy-file": ")" +
+      policy_path + R"(", "policy-check-interval-ms": 50})"));
   ASSERT_TRUE(parsed.errors.empty());
   provstation_hook hook(std::move(parsed.config),
                         {"0123456789abcdef0123456789abcdef", [] { return std::int64_t{1}; }});
@@ -94,8 +94,8 @@ TEST(KeaHookThreads, ConcurrentPacketsEventsAndPolicySwaps) {
   });
   std::thread swapper([&] {
     for (int i = 0; !done; ++i) {
-      replace(policy_path, i % 2 ? "provstation-policy 1\nmode all\n"
-                                 : "provstation-policy 1\nmode scanned\n");
+      replace(policy_path,
+              i % 2 ? "provstation-policy 1\nmode all\n" : "provstation-policy 1\nmode scanned\n");
       std::this_thread::sleep_for(10ms);
     }
   });
@@ -105,7 +105,10 @@ TEST(KeaHookThreads, ConcurrentPacketsEventsAndPolicySwaps) {
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        const std::vector<std::uint8_t> mac = {0x00, 0x23, 0xab, static_cast<std::uint8_t>(t),
+        const std::vector<std::uint8_t> mac = {0x00,
+                                               0x23,
+                                               0xab,
+                                               static_cast<std::uint8_t>(t),
                                                static_cast<std::uint8_t>(i >> 8),
                                                static_cast<std::uint8_t>(i)};
         Pkt4Ptr q(new Pkt4(isc::dhcp::DHCPREQUEST, static_cast<std::uint32_t>(i)));

@@ -66,8 +66,8 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-
-fake_tftp_server::fake_tftp_server(const std::string& address, std::uint16_t port) : address_(address) {
+fake_tftp_server::fake_tftp_server(const std::string& address, std::uint16_t port)
+    : address_(address) {
   port_ = port;
   fd_ = bind_address(SOCK_DGRAM, address, port_);
   thread_ = std::thread([this] { run(); });
@@ -95,7 +95,8 @@ void fake_tftp_server::run() {
     if (!readable(fd_, poll_ms)) continue;
     sockaddr_in from{};
     socklen_t len = sizeof from;
-    const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+    const ssize_t n =
+        ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 4 || silent) continue;
     serve(std::string(buf.data(), static_cast<std::size_t>(n)), &from);
   }
@@ -193,7 +194,6 @@ void fake_tftp_server::serve(const std::string& pkt, const void* client_ptr) {
   ::close(fd);
 }
 
-
 fake_http_server::fake_http_server(const std::string& address) {
   fd_ = bind_address(SOCK_STREAM, address, port_);
   ::listen(fd_, 16);
@@ -249,7 +249,8 @@ void fake_http_server::serve(int client, const std::string& peer_ip) {
   std::size_t pos = head.find("\r\n");
   while (pos != std::string::npos && pos < head.size()) {
     const std::size_t end = head.find("\r\n", pos + 2);
-    const std::string line = head.substr(pos + 2, end == std::string::npos ? std::string::npos : end - pos - 2);
+    const std::string line =
+        head.substr(pos + 2, end == std::string::npos ? std::string::npos : end - pos - 2);
     const std::size_t colon = line.find(':');
     if (colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
@@ -275,7 +276,8 @@ void fake_http_server::serve(int client, const std::string& peer_ip) {
       r = it->second;
     } else {
       for (const auto& [key, value] : responses_) {
-        if (!key.empty() && key.back() == '*' && req.target.rfind(key.substr(0, key.size() - 1), 0) == 0) {
+        if (!key.empty() && key.back() == '*' &&
+            req.target.rfind(key.substr(0, key.size() - 1), 0) == 0) {
           r = value;
         }
       }
@@ -301,7 +303,6 @@ void fake_http_server::serve(int client, const std::string& peer_ip) {
     done += static_cast<std::size_t>(n);
   }
 }
-
 
 fake_syslog_server::fake_syslog_server(const std::string& address) {
   fd_ = bind_address(SOCK_DGRAM, address, port_);
@@ -330,14 +331,14 @@ void fake_syslog_server::run() {
     if (!readable(fd_, poll_ms)) continue;
     sockaddr_in from{};
     socklen_t len = sizeof from;
-    const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+    const ssize_t n =
+        ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n <= 0) continue;
     std::lock_guard lock(mutex_);
     messages_.emplace_back(buf.data(), static_cast<std::size_t>(n));
     peers_.push_back(ip_of(from));
   }
 }
-
 
 child_process::child_process(const std::vector<std::string>& argv) {
   int fds[2];
@@ -382,8 +383,8 @@ child_process::~child_process() {
   ::close(out_fd_);
 }
 
-std::optional<std::string> child_process::wait_for_line(const std::function<bool(const std::string&)>& pred,
-                                                        std::chrono::milliseconds timeout) {
+std::optional<std::string> child_process::wait_for_line(
+    const std::function<bool(const std::string&)>& pred, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   std::optional<std::string> found;
   cv_.wait_for(lock, timeout, [&] {

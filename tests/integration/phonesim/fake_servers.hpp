@@ -35,9 +35,9 @@ class fake_tftp_server {
   void set_file(const std::string& path, std::string content);
   std::vector<request> requests() const;
 
-  bool honour_options = true;          ///< Answer blksize with an OACK (else DATA 1, 512).
+  bool honour_options = true;             ///< Answer blksize with an OACK (else DATA 1, 512).
   std::atomic<int> drop_data_packets{0};  ///< Do not send the next N DATA packets (loss).
-  std::atomic<bool> silent{false};     ///< Never answer.
+  std::atomic<bool> silent{false};        ///< Never answer.
 
  private:
   void run();

@@ -6,9 +6,9 @@
 #include "fake_servers.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <thread>
@@ -41,15 +41,17 @@ std::string openssl_enc_md5(const std::string& plain, const std::string& key) {
   const std::array<unsigned char, 8> salt = {9, 8, 7, 6, 5, 4, 3, 2};
   std::array<unsigned char, 32> k{};
   std::array<unsigned char, 16> iv{};
-  EVP_BytesToKey(EVP_aes_256_cbc(), EVP_md5(), salt.data(), reinterpret_cast<const unsigned char*>(key.data()),
-                 static_cast<int>(key.size()), 1, k.data(), iv.data());
+  EVP_BytesToKey(EVP_aes_256_cbc(), EVP_md5(), salt.data(),
+                 reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size()),
+                 1, k.data(), iv.data());
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, k.data(), iv.data());
   std::string out(plain.size() + 32, '\0');
   int n1 = 0;
   int n2 = 0;
   EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &n1,
-                    reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+                    reinterpret_cast<const unsigned char*>(plain.data()),
+                    static_cast<int>(plain.size()));
   EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + n1, &n2);
   EVP_CIPHER_CTX_free(ctx);
   out.resize(static_cast<std::size_t>(n1 + n2));
@@ -72,21 +74,39 @@ struct bench {
                   "  <Resync_Periodic>1000</Resync_Periodic>\n"
                   "  <Resync_Error_Retry_Delay>1000</Resync_Error_Retry_Delay>\n"
                   "  <Upgrade_Error_Retry_Delay>1000</Upgrade_Error_Retry_Delay>\n"
-                  "  <Syslog_Server>127.0.0.1:" + std::to_string(syslog.port()) + "</Syslog_Server>\n"
-                  "  <GPP_SA>bench-key</GPP_SA>\n"
-                  "  <Profile_Rule>[--key $SA] " + http_base() +
+                  "  <Syslog_Server>127.0.0.1:" +
+                      std::to_string(syslog.port()) +
+                      "</Syslog_Server>\n"
+                      "  <GPP_SA>bench-key</GPP_SA>\n"
+                      "  <Profile_Rule>[--key $SA] " +
+                      http_base() +
                       "/prov/$MA.xml?sn=$SN&amp;fw=$SWVER</Profile_Rule>\n"
-                  "  <Upgrade_Rule>( $SWVER ne 7.5.5 )? " + http_base() +
+                      "  <Upgrade_Rule>( $SWVER ne 7.5.5 )? " +
+                      http_base() +
                       "/fw/spa525g-7-5-5.bin</Upgrade_Rule>\n"
-                  "</flat-profile>\n");
+                      "</flat-profile>\n");
   }
 
   std::unique_ptr<test::child_process> start_phone(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {phone_exe, "phone", "--no-dhcp", "--ip", "127.0.0.1",
-                                     "--opt66", "127.0.0.1:" + std::to_string(tftp.port()),
-                                     "--mac", "00:23:ab:00:00:a1", "--serial", "CBT141900G7",
-                                     "--model", "SPA525G2", "--swver", "7.4.9c",
-                                     "--time-scale", "0.02", "--log-level", "warn"};
+    std::vector<std::string> argv = {phone_exe,
+                                     "phone",
+                                     "--no-dhcp",
+                                     "--ip",
+                                     "127.0.0.1",
+                                     "--opt66",
+                                     "127.0.0.1:" + std::to_string(tftp.port()),
+                                     "--mac",
+                                     "00:23:ab:00:00:a1",
+                                     "--serial",
+                                     "CBT141900G7",
+                                     "--model",
+                                     "SPA525G2",
+                                     "--swver",
+                                     "7.4.9c",
+                                     "--time-scale",
+                                     "0.02",
+                                     "--log-level",
+                                     "warn"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return std::make_unique<test::child_process>(argv);
   }
@@ -100,7 +120,8 @@ struct bench {
   }
 };
 
-std::function<bool(const std::string&)> event_is(const std::string& kind, const std::string& field = "",
+std::function<bool(const std::string&)> event_is(const std::string& kind,
+                                                 const std::string& field = "",
                                                  const std::string& contains = "") {
   return [=](const std::string& line) {
     const json j = json::parse(line, nullptr, false);
@@ -124,22 +145,25 @@ std::vector<json> events_of(const test::child_process& p, bool include_syslog = 
 TEST(PhonesimPhoneProcess, ProvisionsUpgradesAndResyncsAgainstFakes) {
   bench b;
   b.serve_seed();
-  b.http.set("/fw/spa525g-7-5-5.bin", {200, make_firmware({"SPA525G", "SPA525G2"}, "7.5.5", 200000, 5)});
+  b.http.set("/fw/spa525g-7-5-5.bin",
+             {200, make_firmware({"SPA525G", "SPA525G2"}, "7.5.5", 200000, 5)});
   b.http.set("/prov/0023ab0000a1.xml?sn=CBT141900G7&fw=7.5.5",
-             {200, openssl_enc_md5(gzip("<flat-profile><GPP_A>done</GPP_A></flat-profile>"), "bench-key")});
+             {200, openssl_enc_md5(gzip("<flat-profile><GPP_A>done</GPP_A></flat-profile>"),
+                                   "bench-key")});
 
   auto phone = b.start_phone();
   ASSERT_TRUE(phone->wait_for_line(event_is("resync_ok", "url", "/prov/"), event_timeout))
-      << "phone output:\n" << testing::PrintToString(phone->lines());
+      << "phone output:\n"
+      << testing::PrintToString(phone->lines());
   EXPECT_EQ(phone->terminate(5s), 0);
 
   std::vector<std::string> kinds;
   const auto events = events_of(*phone);
   for (const auto& e : events) kinds.push_back(e["event"]);
   const std::vector<std::string> expected = {
-      "booted", "version", "dhcp", "resync_request", "resync_ok", "resync_done", "upgrade_request",
-      "upgrade_ok", "rebooting", "booted", "version", "dhcp", "resync_request", "resync_ok",
-      "resync_done", "stopped"};
+      "booted",          "version",    "dhcp",        "resync_request", "resync_ok", "resync_done",
+      "upgrade_request", "upgrade_ok", "rebooting",   "booted",         "version",   "dhcp",
+      "resync_request",  "resync_ok",  "resync_done", "stopped"};
   EXPECT_EQ(kinds, expected);
   ASSERT_EQ(events.size(), expected.size());
   EXPECT_EQ(events[0]["mac"], "0023ab0000a1");
@@ -156,8 +180,10 @@ TEST(PhonesimPhoneProcess, ProvisionsUpgradesAndResyncsAgainstFakes) {
       "<134>" + mac + "Successful resync " + b.tftp_base() + "/spa525G2.cfg",
       "<134>" + mac + "Requesting upgrade " + b.http_base() + "/fw/spa525g-7-5-5.bin",
       "<134>" + mac + "Successful upgrade " + b.http_base() + "/fw/spa525g-7-5-5.bin -- 7.5.5",
-      "<134>" + mac + "Requesting resync " + b.http_base() + "/prov/0023ab0000a1.xml?sn=CBT141900G7&fw=7.5.5",
-      "<134>" + mac + "Successful resync " + b.http_base() + "/prov/0023ab0000a1.xml?sn=CBT141900G7&fw=7.5.5"};
+      "<134>" + mac + "Requesting resync " + b.http_base() +
+          "/prov/0023ab0000a1.xml?sn=CBT141900G7&fw=7.5.5",
+      "<134>" + mac + "Successful resync " + b.http_base() +
+          "/prov/0023ab0000a1.xml?sn=CBT141900G7&fw=7.5.5"};
   EXPECT_EQ(b.wait_for_syslog(expected_syslog.size()), expected_syslog);
 
   const auto tftp_requests = b.tftp.requests();
@@ -166,9 +192,11 @@ TEST(PhonesimPhoneProcess, ProvisionsUpgradesAndResyncsAgainstFakes) {
   EXPECT_EQ(tftp_requests[0].options.at("blksize"), "1468");
   const auto http_requests = b.http.requests();
   ASSERT_EQ(http_requests.size(), 2U);
-  EXPECT_EQ(http_requests[0].headers.at("user-agent"), "Cisco/SPA525G2-7.4.9c (0023AB0000A1)(CBT141900G7)");
+  EXPECT_EQ(http_requests[0].headers.at("user-agent"),
+            "Cisco/SPA525G2-7.4.9c (0023AB0000A1)(CBT141900G7)");
   EXPECT_EQ(http_requests[0].headers.at("host"), "127.0.0.1:" + std::to_string(b.http.port()));
-  EXPECT_EQ(http_requests[1].headers.at("user-agent"), "Cisco/SPA525G2-7.5.5 (0023AB0000A1)(CBT141900G7)");
+  EXPECT_EQ(http_requests[1].headers.at("user-agent"),
+            "Cisco/SPA525G2-7.5.5 (0023AB0000A1)(CBT141900G7)");
 }
 
 // Verify a phone in the wrong box (it reports another serial) with a corrupt image: the
@@ -207,7 +235,8 @@ TEST(PhonesimPhoneProcess, CorruptImageAndReportedSerial) {
             messages.end());
   const auto http_requests = b.http.requests();
   ASSERT_FALSE(http_requests.empty());
-  EXPECT_EQ(http_requests[0].headers.at("user-agent"), "Cisco/SPA525G2-7.4.9c (0023AB0000A1)(CBT1419ZZZZ)");
+  EXPECT_EQ(http_requests[0].headers.at("user-agent"),
+            "Cisco/SPA525G2-7.4.9c (0023AB0000A1)(CBT1419ZZZZ)");
 }
 
 // Verify that SIGTERM stops an idle phone promptly with exit code 0 and a "stopped" event.

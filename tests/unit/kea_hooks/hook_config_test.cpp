@@ -14,9 +14,13 @@ namespace {
 using isc::data::Element;
 using ::testing::ElementsAre;
 
-parsed_config parse(const std::string& json) { return parse_hook_config(Element::fromJSON(json)); }
+parsed_config parse(const std::string& json) {
+  return parse_hook_config(Element::fromJSON(json));
+}
 
-std::vector<std::string> errors_of(const std::string& json) { return parse(json).errors; }
+std::vector<std::string> errors_of(const std::string& json) {
+  return parse(json).errors;
+}
 
 // Verify that missing parameters are refused for the missing station address.
 TEST(KeaHookConfig, RequiresStationAddress) {
@@ -71,10 +75,10 @@ TEST(KeaHookConfig, RejectsBadTftpServers) {
       ElementsAre("'tftp-server-addresses'[1] must be an IPv4 address, not \"tftp.example\"",
                   "'tftp-server-addresses'[2] must be an IPv4 address, not \"192.0.2.300\""));
   std::string many = R"({"station-address": "192.0.2.1", "tftp-server-addresses": [)";
-  for (int i = 0; i < 64; ++i) many += std::string(i ? "," : "") + "\"192.0.2." + std::to_string(i) + "\"";
+  for (int i = 0; i < 64; ++i)
+    many += std::string(i ? "," : "") + "\"192.0.2." + std::to_string(i) + "\"";
   many += "]}";
-  EXPECT_THAT(errors_of(many),
-              ElementsAre("'tftp-server-addresses' holds more than 63 addresses"));
+  EXPECT_THAT(errors_of(many), ElementsAre("'tftp-server-addresses' holds more than 63 addresses"));
 }
 
 // Verify that provisioning URLs must be printable and fit into an option.
@@ -85,9 +89,9 @@ TEST(KeaHookConfig, RejectsBadUrls) {
       errors_of(R"({"station-address": "192.0.2.1", "provisioning-url-159": "http://a\nb"})"),
       ElementsAre("'provisioning-url-159' must be 1 to 255 printable ASCII characters"));
   const std::string long_url = "http://" + std::string(250, 'a');
-  EXPECT_THAT(errors_of(R"({"station-address": "192.0.2.1", "provisioning-url": ")" + long_url +
-                        "\"}"),
-              ElementsAre("'provisioning-url' must be 1 to 255 printable ASCII characters"));
+  EXPECT_THAT(
+      errors_of(R"({"station-address": "192.0.2.1", "provisioning-url": ")" + long_url + "\"}"),
+      ElementsAre("'provisioning-url' must be 1 to 255 printable ASCII characters"));
 }
 
 // Verify that bad patterns and OUIs are refused with their position.
@@ -106,7 +110,8 @@ TEST(KeaHookConfig, RejectsNothingToMatch) {
               ElementsAre("'vendor-class-patterns' and 'mac-ouis' are both empty: no phone "
                           "would ever match"));
   EXPECT_TRUE(
-      errors_of(R"({"station-address": "192.0.2.1", "vendor-class-patterns": [], "mac-ouis": ["00:04:f2"]})")
+      errors_of(
+          R"({"station-address": "192.0.2.1", "vendor-class-patterns": [], "mac-ouis": ["00:04:f2"]})")
           .empty());
 }
 
@@ -117,9 +122,9 @@ TEST(KeaHookConfig, RejectsBadPaths) {
               ElementsAre("'event-socket' must be an absolute path, not \"run/e.sock\"",
                           "'policy-file' must be an absolute path, not \"\""));
   const std::string long_path = "/" + std::string(108, 'a');
-  EXPECT_THAT(errors_of(R"({"station-address": "192.0.2.1", "event-socket": ")" + long_path +
-                        "\"}"),
-              ElementsAre("'event-socket' must be at most 107 bytes long"));
+  EXPECT_THAT(
+      errors_of(R"({"station-address": "192.0.2.1", "event-socket": ")" + long_path + "\"}"),
+      ElementsAre("'event-socket' must be at most 107 bytes long"));
 }
 
 // Verify the choices of policy-missing and the ranges of the numbers.
@@ -165,7 +170,8 @@ TEST(KeaHookConfig, AppliesDefaults) {
 
 // Verify that a station known by name gets no default option 150, and an empty list none.
 TEST(KeaHookConfig, NoDefaultTftpServerForNames) {
-  EXPECT_TRUE(parse(R"({"station-address": "station.example"})").config.tftp_server_addresses.empty());
+  EXPECT_TRUE(
+      parse(R"({"station-address": "station.example"})").config.tftp_server_addresses.empty());
   EXPECT_TRUE(parse(R"({"station-address": "192.0.2.1", "tftp-server-addresses": []})")
                   .config.tftp_server_addresses.empty());
 }

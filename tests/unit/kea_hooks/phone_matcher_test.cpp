@@ -10,7 +10,9 @@
 namespace provstation::kea {
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 phone_matcher make(std::vector<std::string> patterns, std::vector<std::string> ouis) {
   std::vector<vendor_pattern> p;
@@ -46,8 +48,8 @@ TEST(KeaPhoneMatcher, ParsesOuis) {
   EXPECT_EQ(phone_matcher::parse_oui("00:04:f2").value(), 0x0004f2u);
   EXPECT_EQ(phone_matcher::parse_oui("00-04-F2").value(), 0x0004f2u);
   EXPECT_EQ(phone_matcher::parse_oui("0004f2").value(), 0x0004f2u);
-  for (const char* bad : {"", "00:04", "00:04:f2:01", "0:04:f2", "00:04-f2", "00:04:f2:", ":00:04:f2",
-                          "00:04:fg", "0004f"}) {
+  for (const char* bad : {"", "00:04", "00:04:f2:01", "0:04:f2", "00:04-f2",
+                          "00:04:f2:", ":00:04:f2", "00:04:fg", "0004f"}) {
     auto r = phone_matcher::parse_oui(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.message(), "must be three bytes, like \"00:04:f2\"") << bad;
@@ -59,8 +61,8 @@ TEST(KeaPhoneMatcher, DefaultsMatchSpaInAnyCase) {
   std::vector<std::string> d(phone_matcher::default_patterns().begin(),
                              phone_matcher::default_patterns().end());
   const phone_matcher m = make(d, {});
-  for (const char* vc : {"Cisco SPA525G2", "CISCO SPA504G", "cisco spa303", "LINKSYS SPA-942",
-                         "Linksys SPA921"}) {
+  for (const char* vc :
+       {"Cisco SPA525G2", "CISCO SPA504G", "cisco spa303", "LINKSYS SPA-942", "Linksys SPA921"}) {
     EXPECT_EQ(m.match(bytes(vc), other_mac), match_kind::vendor_class) << vc;
   }
   for (const char* vc : {"", "udhcp 1.35.0", "Cisco", "Cisco SP", "MSFT 5.0", "xCisco SPA525"}) {

@@ -201,8 +201,9 @@ TEST_F(KeaHook, IgnoresParameterRequestListByDefault) {
 
 // Verify that mode "scanned" gives options to scanned phones only.
 TEST_F(KeaHook, PolicyScanned) {
-  const std::string path = dir.write("policy", "provstation-policy 1\nmode scanned\n"
-                                               "scanned 0023ab000001\n");
+  const std::string path = dir.write("policy",
+                                     "provstation-policy 1\nmode scanned\n"
+                                     "scanned 0023ab000001\n");
   load(R"({"station-address": "192.0.2.1", "mac-ouis": ["00:04:f2"], "policy-file": ")" + path +
        "\"}");
   EXPECT_EQ(hook->current_policy()->mode(), policy_mode::scanned);
@@ -217,8 +218,9 @@ TEST_F(KeaHook, PolicyScanned) {
 
 // Verify that mode "not-shipped" refuses shipped phones only.
 TEST_F(KeaHook, PolicyNotShipped) {
-  const std::string path = dir.write("policy", "provstation-policy 1\nmode not-shipped\n"
-                                               "shipped 0023ab000001\n");
+  const std::string path = dir.write("policy",
+                                     "provstation-policy 1\nmode not-shipped\n"
+                                     "shipped 0023ab000001\n");
   load(R"({"station-address": "192.0.2.1", "mac-ouis": ["00:04:f2"], "policy-file": ")" + path +
        "\"}");
   EXPECT_FALSE(offer(phone_mac, "Cisco SPA525G2").allowed);
@@ -237,7 +239,9 @@ TEST_F(KeaHook, PolicyMissingFile) {
 
 // Verify that a garbage policy file is treated as missing, and Kea's packet still goes out.
 TEST_F(KeaHook, PolicyGarbageFile) {
-  const std::string path = dir.write("policy", std::string("\x7f" "ELF\x02\x01\x01\0\0", 9));
+  const std::string path = dir.write("policy", std::string("\x7f"
+                                                           "ELF\x02\x01\x01\0\0",
+                                                           9));
   load(R"({"station-address": "192.0.2.1", "policy-file": ")" + path +
        R"(", "policy-missing": "deny-all"})");
   EXPECT_EQ(hook->current_policy()->mode(), policy_mode::deny_all);
@@ -248,8 +252,8 @@ TEST_F(KeaHook, PolicyGarbageFile) {
 TEST_F(KeaHook, BuildsCommitEvent) {
   load(R"({"station-address": "192.0.2.1"})");
   Pkt4Ptr q = make_query(isc::dhcp::DHCPREQUEST, phone_mac, "Cisco SPA525G2");
-  q->addOption(OptionPtr(new isc::dhcp::OptionString(Option::V4, isc::dhcp::DHO_HOST_NAME,
-                                                     "SPA525G2")));
+  q->addOption(
+      OptionPtr(new isc::dhcp::OptionString(Option::V4, isc::dhcp::DHO_HOST_NAME, "SPA525G2")));
   const std::vector<std::uint8_t> cid = {0x01, 0x00, 0x23, 0xab, 0x00, 0x00, 0x01};
   Lease4 lease(IOAddress("192.0.2.100"), HWAddrPtr(new HWAddr(phone_mac, isc::dhcp::HTYPE_ETHER)),
                cid.data(), cid.size(), 600, 1764230000, 1);
@@ -268,15 +272,15 @@ TEST_F(KeaHook, BuildsCommitEvent) {
 TEST_F(KeaHook, BuildsAckEvent) {
   load(R"({"station-address": "192.0.2.1"})");
   Pkt4Ptr q = make_query(isc::dhcp::DHCPREQUEST, phone_mac, "Cisco SPA525G2");
-  q->addOption(OptionPtr(new Option(Option::V4, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER,
-                                    std::vector<std::uint8_t>{0x01, 0x00, 0x23, 0xab, 0x00,
-                                                              0x00, 0x01})));
+  q->addOption(
+      OptionPtr(new Option(Option::V4, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER,
+                           std::vector<std::uint8_t>{0x01, 0x00, 0x23, 0xab, 0x00, 0x00, 0x01})));
   Pkt4Ptr r(new Pkt4(isc::dhcp::DHCPACK, 0x1234));
   r->setYiaddr(IOAddress("192.0.2.100"));
   r->addOption(OptionPtr(new Option(Option::V4, isc::dhcp::DHO_DHCP_LEASE_TIME,
                                     std::vector<std::uint8_t>{0x00, 0x00, 0x02, 0x58})));
-  r->addOption(OptionPtr(new isc::dhcp::OptionString(Option::V4, isc::dhcp::DHO_HOST_NAME,
-                                                     "spa-lab1")));
+  r->addOption(
+      OptionPtr(new isc::dhcp::OptionString(Option::V4, isc::dhcp::DHO_HOST_NAME, "spa-lab1")));
   const lease_event e = hook->make_ack_event(lease_event_type::commit, *q, *r);
   EXPECT_EQ(e.type, lease_event_type::commit);
   EXPECT_EQ(e.mac, "0023ab000001");
@@ -333,8 +337,8 @@ TEST_F(KeaHook, EncodesHostileHostname) {
 TEST_F(KeaHook, WorstCaseEventFitsDatagram) {
   load(R"({"station-address": "192.0.2.1"})");
   Pkt4Ptr q = make_query(isc::dhcp::DHCPREQUEST, phone_mac, std::string(255, '\xff'));
-  q->addOption(OptionPtr(new Option(Option::V4, isc::dhcp::DHO_HOST_NAME,
-                                    std::vector<std::uint8_t>(255, 0x01))));
+  q->addOption(OptionPtr(
+      new Option(Option::V4, isc::dhcp::DHO_HOST_NAME, std::vector<std::uint8_t>(255, 0x01))));
   const std::vector<std::uint8_t> cid(128, 0xab);  // The longest client id Kea accepts.
   Lease4 lease(IOAddress("192.0.2.100"), HWAddrPtr(new HWAddr(phone_mac, isc::dhcp::HTYPE_ETHER)),
                cid.data(), cid.size(), 600, 1764230000, 1, false, false, std::string(255, '"'));

@@ -71,10 +71,29 @@ TEST(PhonesimDhcpLease, NetmaskPrefix) {
 // Verify the udhcpc command line: option 60 "Cisco <PN>", hostname, requested options.
 TEST(PhonesimDhcpLease, UdhcpcCommandLine) {
   const auto argv = udhcpc_command("eth0", "SPA525G2", "/run/x/hook", std::nullopt);
-  const std::vector<std::string> expected = {"busybox", "udhcpc", "-f", "-q", "-n", "-t", "5", "-i", "eth0",
-                                             "-V", "Cisco SPA525G2", "-x", "hostname:SPA525G2",
-                                             "-O", "66", "-O", "150", "-O", "159", "-O", "160",
-                                             "-s", "/run/x/hook"};
+  const std::vector<std::string> expected = {"busybox",
+                                             "udhcpc",
+                                             "-f",
+                                             "-q",
+                                             "-n",
+                                             "-t",
+                                             "5",
+                                             "-i",
+                                             "eth0",
+                                             "-V",
+                                             "Cisco SPA525G2",
+                                             "-x",
+                                             "hostname:SPA525G2",
+                                             "-O",
+                                             "66",
+                                             "-O",
+                                             "150",
+                                             "-O",
+                                             "159",
+                                             "-O",
+                                             "160",
+                                             "-s",
+                                             "/run/x/hook"};
   EXPECT_EQ(argv, expected);
   const auto renew = udhcpc_command("eth0", "SPA504G", "/h", std::string("192.0.2.7"));
   ASSERT_GE(renew.size(), 2U);

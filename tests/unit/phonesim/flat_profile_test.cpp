@@ -46,7 +46,8 @@ TEST(PhonesimFlatProfile, FindsWrappedProfileAndNestedElements) {
 // Verify that the last occurrence wins and unknown names are kept.
 TEST(PhonesimFlatProfile, LastOccurrenceWinsAndUnknownKept) {
   const auto p = parse_flat_profile(
-      "<flat-profile><GPP_A>first</GPP_A><Made_Up_>x</Made_Up_><GPP_A>second</GPP_A></flat-profile>");
+      "<flat-profile><GPP_A>first</GPP_A><Made_Up_>x</Made_Up_><GPP_A>second</GPP_A></"
+      "flat-profile>");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->at("GPP_A"), "second");
   EXPECT_EQ(p->at("Made_Up_"), "x");

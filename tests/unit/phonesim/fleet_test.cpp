@@ -21,7 +21,8 @@ TEST(PhonesimFleet, RejectsImpossiblePlans) {
   EXPECT_EQ(plan_fleet(options(0)).message(), "--count must be between 1 and 1000");
   auto o = options(2);
   o.prefix = "averylongprefix";
-  EXPECT_EQ(plan_fleet(o).message(), "--prefix is too long: 'averylongprefix-v2' exceeds 15 characters");
+  EXPECT_EQ(plan_fleet(o).message(),
+            "--prefix is too long: 'averylongprefix-v2' exceeds 15 characters");
   o = options(2);
   o.prefix = "bad/name";
   EXPECT_EQ(plan_fleet(o).message(), "--prefix must be letters, digits, '-', '_' or '.'");
@@ -63,9 +64,9 @@ TEST(PhonesimFleet, PlansPhonesAndManifest) {
   EXPECT_NE(p[1].box_serial, p[1].reported_serial);
   EXPECT_EQ(p[1].reported_serial.size(), 11U);
   EXPECT_FALSE(p[2].scanned);
-  EXPECT_EQ(manifest_csv(p, "SPA525G2"),
-            "mac,serial,model\n0023ab100100," + p[0].box_serial + ",SPA525G2\n0023ab100101," +
-                p[1].box_serial + ",SPA525G2\n");
+  EXPECT_EQ(manifest_csv(p, "SPA525G2"), "mac,serial,model\n0023ab100100," + p[0].box_serial +
+                                             ",SPA525G2\n0023ab100101," + p[1].box_serial +
+                                             ",SPA525G2\n");
 }
 
 }  // namespace

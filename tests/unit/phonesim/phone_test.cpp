@@ -23,7 +23,8 @@ class fake_io final : public phone_io {
  public:
   time_point now() override { return now_; }
   bool wait_until(time_point when) override {
-    const time_point deadline = fetch_times.empty() ? start_ + 1000s : start_ + fetch_times.front() + limit;
+    const time_point deadline =
+        fetch_times.empty() ? start_ + 1000s : start_ + fetch_times.front() + limit;
     if (when > deadline) return false;
     if (when > now_) now_ = when;
     return true;
@@ -55,7 +56,8 @@ class fake_io final : public phone_io {
     r.body = it->second;
     return r;
   }
-  void send_syslog(const std::string& host, std::uint16_t port, const std::string& message) override {
+  void send_syslog(const std::string& host, std::uint16_t port,
+                   const std::string& message) override {
     syslog.push_back(host + ":" + std::to_string(port) + " " + message);
   }
   void emit(const phone_event& ev) override {
@@ -112,7 +114,8 @@ phone_options options(const char* model = "SPA525G2", const char* swver = "7.4.9
 
 std::string seed_profile(const std::string& extra) {
   return "<flat-profile><Resync_Random_Delay>0</Resync_Random_Delay>"
-         "<Resync_Periodic>60</Resync_Periodic><Resync_Error_Retry_Delay>30</Resync_Error_Retry_Delay>"
+         "<Resync_Periodic>60</Resync_Periodic><Resync_Error_Retry_Delay>30</"
+         "Resync_Error_Retry_Delay>"
          "<Upgrade_Error_Retry_Delay>45</Upgrade_Error_Retry_Delay>"
          "<Syslog_Server>192.0.2.1:5514</Syslog_Server>" +
          extra + "</flat-profile>";
@@ -143,7 +146,8 @@ TEST(PhonesimPhone, SeedUpgradeRebootAndPerDeviceResync) {
   io.limit = 90s;
   io.files["tftp://192.0.2.1:69/spa525G2.cfg"] = seed_profile(
       "<Profile_Rule>http://prov.example:8080/prov/$MA.xml?sn=$SN&amp;fw=$SWVER</Profile_Rule>"
-      "<Upgrade_Rule>( $SWVER ne 7.5.5 )? http://prov.example:8080/fw/spa525g-7-5-5.bin</Upgrade_Rule>");
+      "<Upgrade_Rule>( $SWVER ne 7.5.5 )? "
+      "http://prov.example:8080/fw/spa525g-7-5-5.bin</Upgrade_Rule>");
   io.files["http://prov.example:8080/fw/spa525g-7-5-5.bin"] = firmware_755;
   io.files["http://prov.example:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5"] =
       "<flat-profile><GPP_A>per-device</GPP_A></flat-profile>";
@@ -152,19 +156,23 @@ TEST(PhonesimPhone, SeedUpgradeRebootAndPerDeviceResync) {
   EXPECT_EQ(p.swver(), "7.5.5");
   EXPECT_EQ(p.flash().at("GPP_A"), "per-device");
   const std::vector<std::string> expected_fetches = {
-      "tftp://192.0.2.1:69/spa525G2.cfg",
-      "http://prov.example:8080/fw/spa525g-7-5-5.bin",
+      "tftp://192.0.2.1:69/spa525G2.cfg", "http://prov.example:8080/fw/spa525g-7-5-5.bin",
       "http://prov.example:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5",
       "http://prov.example:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5"};  // periodic, 60 s
   EXPECT_EQ(io.fetched_urls(), expected_fetches);
   EXPECT_EQ(io.fetches[1].user_agent, "Cisco/SPA525G2-7.4.9c (0023AB000001)(CBT141900G7)");
   EXPECT_EQ(io.fetches[2].user_agent, "Cisco/SPA525G2-7.5.5 (0023AB000001)(CBT141900G7)");
   const std::vector<std::string> expected_syslog = {
-      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful resync tftp://192.0.2.1:69/spa525G2.cfg",
-      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Requesting upgrade http://192.0.2.50:8080/fw/spa525g-7-5-5.bin",
-      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful upgrade http://192.0.2.50:8080/fw/spa525g-7-5-5.bin -- 7.5.5",
-      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Requesting resync http://192.0.2.50:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5",
-      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful resync http://192.0.2.50:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5",
+      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful resync "
+      "tftp://192.0.2.1:69/spa525G2.cfg",
+      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Requesting upgrade "
+      "http://192.0.2.50:8080/fw/spa525g-7-5-5.bin",
+      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful upgrade "
+      "http://192.0.2.50:8080/fw/spa525g-7-5-5.bin -- 7.5.5",
+      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Requesting resync "
+      "http://192.0.2.50:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5",
+      "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Successful resync "
+      "http://192.0.2.50:8080/prov/0023ab000001.xml?sn=CBT141900G7&fw=7.5.5",
   };
   ASSERT_GE(io.syslog.size(), expected_syslog.size());
   EXPECT_EQ(std::vector<std::string>(io.syslog.begin(), io.syslog.begin() + 5), expected_syslog);
@@ -213,7 +221,8 @@ TEST(PhonesimPhone, ImageForAnotherModelIsCorrupt) {
   phone p(options("SPA504G"), io);
   p.run();
   EXPECT_EQ(p.swver(), "7.4.9c");
-  EXPECT_EQ(io.field("upgrade_failed", "detail"), std::vector<std::string>{"image is not for SPA504G"});
+  EXPECT_EQ(io.field("upgrade_failed", "detail"),
+            std::vector<std::string>{"image is not for SPA504G"});
 }
 
 // Verify that Profile_Rule_B…D run in order and that a failure stops the pass and schedules
@@ -229,14 +238,16 @@ TEST(PhonesimPhone, RulesRunInOrderAndStopOnFailure) {
   phone p(options(), io);
   p.run();
   const std::vector<std::string> expected = {
-      "tftp://192.0.2.1:69/spa525G2.cfg", "tftp://192.0.2.1:69/b.cfg", "tftp://192.0.2.1:69/missing.cfg",
-      "tftp://192.0.2.1:69/spa525G2.cfg", "tftp://192.0.2.1:69/b.cfg", "tftp://192.0.2.1:69/missing.cfg"};
+      "tftp://192.0.2.1:69/spa525G2.cfg", "tftp://192.0.2.1:69/b.cfg",
+      "tftp://192.0.2.1:69/missing.cfg",  "tftp://192.0.2.1:69/spa525G2.cfg",
+      "tftp://192.0.2.1:69/b.cfg",        "tftp://192.0.2.1:69/missing.cfg"};
   EXPECT_EQ(io.fetched_urls(), expected);
   EXPECT_EQ(io.fetch_times[3] - io.fetch_times[2], 30s);
   EXPECT_EQ(p.flash().count("GPP_D"), 1U);
   EXPECT_EQ(p.flash().at("GPP_D"), "");
   EXPECT_EQ(io.field("resync_done", "result"), (std::vector<std::string>{"failed", "failed"}));
-  EXPECT_EQ(io.syslog.back(), "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Resync failed: tftp_get failed");
+  EXPECT_EQ(io.syslog.back(),
+            "192.0.2.1:5514 SPA525G2 00:23:ab:00:00:01 -- Resync failed: tftp_get failed");
 }
 
 // Verify that Resync_Fails_On_FNF = No turns a missing file into a success.
@@ -257,7 +268,8 @@ TEST(PhonesimPhone, AssignmentsPersistAndFeedTheUrl) {
   io.limit = 10s;
   io.files["tftp://192.0.2.1:69/spa525G2.cfg"] =
       seed_profile("<Profile_Rule_B>( d = \"$MA\" ; )! /by-gpp/$D.cfg</Profile_Rule_B>");
-  io.files["tftp://192.0.2.1:69/by-gpp/0023ab000001.cfg"] = "<flat-profile><GPP_E>e</GPP_E></flat-profile>";
+  io.files["tftp://192.0.2.1:69/by-gpp/0023ab000001.cfg"] =
+      "<flat-profile><GPP_E>e</GPP_E></flat-profile>";
   phone p(options(), io);
   p.run();
   EXPECT_EQ(p.flash().at("GPP_D"), "0023ab000001");
@@ -276,7 +288,8 @@ TEST(PhonesimPhone, PostBodyAndOption66Url) {
   phone p(options(), io);
   p.run();
   ASSERT_EQ(io.fetches.size(), 2U);
-  EXPECT_EQ(io.fetches[1].post_body.value_or("-"), "SW_Ver = \"7.4.9c\"; Ser_Num = \"CBT141900G7\";");
+  EXPECT_EQ(io.fetches[1].post_body.value_or("-"),
+            "SW_Ver = \"7.4.9c\"; Ser_Num = \"CBT141900G7\";");
 }
 
 // Verify that every delay is multiplied by the time scale.
@@ -290,7 +303,7 @@ TEST(PhonesimPhone, TimeScaleMultipliesDelays) {
   p.run();
   ASSERT_GE(io.fetch_times.size(), 3U);
   EXPECT_EQ(io.fetch_times[2] - io.fetch_times[1], 30s);  // Resync_Periodic 60 × 0.5
-  EXPECT_LE(io.fetch_times[0], 20s);                       // Resync_Random_Delay 2 × 20 s × 0.5
+  EXPECT_LE(io.fetch_times[0], 20s);                      // Resync_Random_Delay 2 × 20 s × 0.5
 }
 
 // Verify that a failed DHCP is retried and that nothing is fetched without a lease.
@@ -322,7 +335,8 @@ TEST(PhonesimPhone, EnableFlagsGateResyncAndUpgrade) {
 TEST(PhonesimPhone, BadRuleIsSkipped) {
   fake_io io;
   io.limit = 10s;
-  io.files["tftp://192.0.2.1:69/spa525G2.cfg"] = seed_profile("<Profile_Rule_B>( broken</Profile_Rule_B>");
+  io.files["tftp://192.0.2.1:69/spa525G2.cfg"] =
+      seed_profile("<Profile_Rule_B>( broken</Profile_Rule_B>");
   phone p(options(), io);
   p.run();
   EXPECT_EQ(io.field("rule_error", "error"), std::vector<std::string>{"unbalanced '('"});
@@ -334,7 +348,8 @@ TEST(PhonesimPhone, DowngradeLimitRefusesOlderImage) {
   fake_io io;
   io.limit = 10s;
   io.files["tftp://192.0.2.1:69/spa525G2.cfg"] = seed_profile(
-      "<Downgrade_Rev_Limit>7.5.0</Downgrade_Rev_Limit><Upgrade_Rule>( $SWVER ne 7.4.8 )? /old.bin</Upgrade_Rule>");
+      "<Downgrade_Rev_Limit>7.5.0</Downgrade_Rev_Limit><Upgrade_Rule>( $SWVER ne 7.4.8 )? "
+      "/old.bin</Upgrade_Rule>");
   io.files["tftp://192.0.2.1:69/old.bin"] = make_firmware({"SPA525G2"}, "7.4.8", 100, 1);
   phone p(options("SPA525G2", "7.5.5"), io);
   p.run();
@@ -346,7 +361,8 @@ TEST(PhonesimPhone, DowngradeLimitRefusesOlderImage) {
 TEST(PhonesimPhone, EventJsonIsOneEscapedObject) {
   const phone_event ev{"syslog", {{"msg", "a \"quoted\"\\ line\n"}, {"server", "x"}}};
   EXPECT_EQ(event_json(ev, 1.5, "0023ab000001"),
-            "{\"t\":1.500,\"mac\":\"0023ab000001\",\"event\":\"syslog\",\"msg\":\"a \\\"quoted\\\"\\\\ line\\n\","
+            "{\"t\":1.500,\"mac\":\"0023ab000001\",\"event\":\"syslog\",\"msg\":\"a "
+            "\\\"quoted\\\"\\\\ line\\n\","
             "\"server\":\"x\"}");
 }
 

@@ -19,15 +19,17 @@ std::string openssl_enc(const std::string& plain, const std::string& key, const 
   const std::array<unsigned char, 8> salt = {1, 2, 3, 4, 5, 6, 7, 8};
   std::array<unsigned char, 32> k{};
   std::array<unsigned char, 16> iv{};
-  EVP_BytesToKey(EVP_aes_256_cbc(), md, salt.data(), reinterpret_cast<const unsigned char*>(key.data()),
-                 static_cast<int>(key.size()), 1, k.data(), iv.data());
+  EVP_BytesToKey(EVP_aes_256_cbc(), md, salt.data(),
+                 reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size()),
+                 1, k.data(), iv.data());
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr, k.data(), iv.data());
   std::string out(plain.size() + 32, '\0');
   int n1 = 0;
   int n2 = 0;
   EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &n1,
-                    reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+                    reinterpret_cast<const unsigned char*>(plain.data()),
+                    static_cast<int>(plain.size()));
   EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + n1, &n2);
   EVP_CIPHER_CTX_free(ctx);
   out.resize(static_cast<std::size_t>(n1 + n2));
@@ -52,9 +54,11 @@ std::string gzip(const std::string& plain) {
 TEST(PhonesimProfileDecoder, RejectsUndecodableInput) {
   EXPECT_EQ(decode_profile("\x01\x02SPC binary", std::nullopt).message(),
             "not an XML profile (SPC binary or unknown format)");
-  EXPECT_EQ(decode_profile("", std::nullopt).message(), "not an XML profile (SPC binary or unknown format)");
+  EXPECT_EQ(decode_profile("", std::nullopt).message(),
+            "not an XML profile (SPC binary or unknown format)");
   const std::string enc = openssl_enc(xml, "right", EVP_md5());
-  EXPECT_EQ(decode_profile(enc, std::nullopt).message(), "profile is encrypted and the rule has no --key");
+  EXPECT_EQ(decode_profile(enc, std::nullopt).message(),
+            "profile is encrypted and the rule has no --key");
   EXPECT_EQ(decode_profile(enc, std::string("wrong")).message(), "bad decrypt (wrong key?)");
   EXPECT_EQ(decode_profile(enc.substr(0, enc.size() - 3), std::string("right")).message(),
             "encrypted profile has a bad length");
@@ -84,7 +88,8 @@ TEST(PhonesimProfileDecoder, InflatesGzip) {
 // with and without compression (compress first, then encrypt).
 TEST(PhonesimProfileDecoder, DecryptsSaltedAesWithBothDigests) {
   for (const auto& [md, name] : {std::pair{EVP_md5(), "md5"}, std::pair{EVP_sha256(), "sha256"}}) {
-    auto out = decode_profile(openssl_enc(xml, "SecretPhrase1234", md), std::string("SecretPhrase1234"));
+    auto out =
+        decode_profile(openssl_enc(xml, "SecretPhrase1234", md), std::string("SecretPhrase1234"));
     ASSERT_TRUE(out.ok()) << name << ": " << out.message();
     EXPECT_EQ(out->xml, xml);
     EXPECT_EQ(out->key_digest, name);

@@ -38,11 +38,14 @@ std::string url_of(const char* text, const macro_env& env) {
 // Verify that malformed rules are refused with the reason.
 TEST(PhonesimProfileRule, RejectsMalformedRules) {
   EXPECT_EQ(parse_rule("( $SWVER ne 7.5.5 ").message(), "unbalanced '('");
-  EXPECT_EQ(parse_rule("( $SWVER ne 7.5.5 ) http://a/b").message(), "'?' or '!' expected after ')'");
+  EXPECT_EQ(parse_rule("( $SWVER ne 7.5.5 ) http://a/b").message(),
+            "'?' or '!' expected after ')'");
   EXPECT_EQ(parse_rule("( $SWVER ne )? /a").message(), "value expected after operator 'ne'");
-  EXPECT_EQ(parse_rule("( $SWVER 7.5.5 )? /a").message(), "comparison operator expected in condition");
+  EXPECT_EQ(parse_rule("( $SWVER 7.5.5 )? /a").message(),
+            "comparison operator expected in condition");
   EXPECT_EQ(parse_rule("( $A => 1 )? /a").message(), "unknown operator '=>'");
-  EXPECT_EQ(parse_rule("( $A eq 1 or $B eq 2 )? /a").message(), "'and' expected between comparisons");
+  EXPECT_EQ(parse_rule("( $A eq 1 or $B eq 2 )? /a").message(),
+            "'and' expected between comparisons");
   EXPECT_EQ(parse_rule("( )? /a").message(), "empty condition");
   EXPECT_EQ(parse_rule("[--key k /a").message(), "unbalanced '['");
   EXPECT_EQ(parse_rule("[--cipher x] /a").message(), "unknown option '--cipher'");
@@ -72,12 +75,14 @@ TEST(PhonesimProfileRule, ExpandsMacrosInPlainUrls) {
   const macro_env env = phone_env();
   EXPECT_EQ(url_of("http://remote.server.com/Linksys/$MA.cfg", env),
             "http://remote.server.com/Linksys/000e08aabbcc.cfg");
-  EXPECT_EQ(url_of("https://p.tel.com/config?Linksys$MAU", env), "https://p.tel.com/config?Linksys000E08AABBCC");
+  EXPECT_EQ(url_of("https://p.tel.com/config?Linksys$MAU", env),
+            "https://p.tel.com/config?Linksys000E08AABBCC");
 }
 
 // Verify the version conditions of upgrade rules, with and without spaces around '?'.
 TEST(PhonesimProfileRule, VersionConditionsPickTheRightAlternative) {
-  const char* wazo = "($SWVER lt 7.5.2b) ? http://s/fw/spa50x-30x-7-5-2b.bin | http://s/fw/spa50x-30x-7-5-5.bin";
+  const char* wazo =
+      "($SWVER lt 7.5.2b) ? http://s/fw/spa50x-30x-7-5-2b.bin | http://s/fw/spa50x-30x-7-5-5.bin";
   EXPECT_EQ(url_of(wazo, phone_env("7.4.9c")), "http://s/fw/spa50x-30x-7-5-2b.bin");
   EXPECT_EQ(url_of(wazo, phone_env("7.5.2b")), "http://s/fw/spa50x-30x-7-5-5.bin");
   const char* guarded = "( $SWVER ne 7.5.5 )? tftp://192.0.2.1/spa525g-7-5-5.bin";
@@ -98,11 +103,15 @@ TEST(PhonesimProfileRule, LegacyFormsCompareSwver) {
 // Verify integers, quoted strings and 'and'.
 TEST(PhonesimProfileRule, IntegersStringsAndConjunctions) {
   const macro_env env = phone_env();
-  EXPECT_EQ(url_of("($REGTMR1 eq 0)? http://p.tel.com/has-reg.cfg | [--post a] http://p.tel.com/lost-reg?", env),
-            "http://p.tel.com/has-reg.cfg");
+  EXPECT_EQ(
+      url_of(
+          "($REGTMR1 eq 0)? http://p.tel.com/has-reg.cfg | [--post a] http://p.tel.com/lost-reg?",
+          env),
+      "http://p.tel.com/has-reg.cfg");
   EXPECT_EQ(url_of("( $PRVTMR gt 1200 and \"$EXTIP\" ne \"\" )? /yes | /no", env), "/yes");
   EXPECT_EQ(url_of("( $PRVTMR gt 1200 and \"$EXTIP\" eq \"\" )? /yes | /no", env), "/no");
-  EXPECT_EQ(url_of("(\"$CCERT\" eq \"Installed\")? https://p/config? | https://p/other", env), "https://p/config?");
+  EXPECT_EQ(url_of("(\"$CCERT\" eq \"Installed\")? https://p/config? | https://p/other", env),
+            "https://p/config?");
   EXPECT_EQ(url_of("( $PRVTMR ge 9 )? /numeric-not-lexical", env), "/numeric-not-lexical");
 }
 
@@ -125,8 +134,10 @@ TEST(PhonesimProfileRule, UnevaluableConditionIsFalseWithWarning) {
 // Verify assignments: letters a…p are GPP_A…P, values are expanded, and run before the URL.
 TEST(PhonesimProfileRule, AssignmentsRunBeforeTheUrl) {
   macro_env env = phone_env();
-  auto r = parse_rule("(\"$A\" ne \"Provisioned\")? ( Line_Enable_1_ = \"No\"; a = \"Provisioned\" ; d = \"$MA\" ; )! "
-                      "https://p.tel.com/init-prov/$A | https://p.tel.com/configs");
+  auto r = parse_rule(
+      "(\"$A\" ne \"Provisioned\")? ( Line_Enable_1_ = \"No\"; a = \"Provisioned\" ; d = \"$MA\" ; "
+      ")! "
+      "https://p.tel.com/init-prov/$A | https://p.tel.com/configs");
   ASSERT_TRUE(r.ok()) << r.message();
   std::vector<assignment> seen;
   auto out = evaluate_rule(*r, env, nullptr, [&](const assignment& a) {
@@ -155,7 +166,8 @@ TEST(PhonesimProfileRule, AssignmentWithoutUrlFetchesNothing) {
 // Verify URL options: several per bracket, quoted values, $SA…$SD only in --key.
 TEST(PhonesimProfileRule, ParsesAndExpandsOptions) {
   const macro_env env = phone_env();
-  auto out = eval("[--key \"$SB\" --alias a --post g --uid admin --pwd \"p w\"] http://a/$MA.xml", env);
+  auto out =
+      eval("[--key \"$SB\" --alias a --post g --uid admin --pwd \"p w\"] http://a/$MA.xml", env);
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->options.key.value_or("-"), "keyB");
   EXPECT_EQ(out->options.alias.value_or("-"), "a");

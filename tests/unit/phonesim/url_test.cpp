@@ -27,10 +27,14 @@ TEST(PhonesimRuleUrl, RejectsUnusableUrls) {
 // Verify the documented examples: default scheme tftp, default ports, explicit servers.
 TEST(PhonesimRuleUrl, ResolvesDocumentedExamples) {
   EXPECT_EQ(resolved("/$MA.cfg", "192.0.2.1"), "tftp://192.0.2.1:69/$MA.cfg");
-  EXPECT_EQ(resolved("192.168.1.130/profiles/init.cfg", "192.0.2.1"), "tftp://192.168.1.130:69/profiles/init.cfg");
-  EXPECT_EQ(resolved("tftp://prov.call.com/cpe/cisco.cfg", ""), "tftp://prov.call.com:69/cpe/cisco.cfg");
-  EXPECT_EQ(resolved("http://neptune.speak.net:8080/prov/d/e.cfg", ""), "http://neptune.speak.net:8080/prov/d/e.cfg");
-  EXPECT_EQ(resolved("https://secure.me.com/profile?Linksys", ""), "https://secure.me.com:443/profile?Linksys");
+  EXPECT_EQ(resolved("192.168.1.130/profiles/init.cfg", "192.0.2.1"),
+            "tftp://192.168.1.130:69/profiles/init.cfg");
+  EXPECT_EQ(resolved("tftp://prov.call.com/cpe/cisco.cfg", ""),
+            "tftp://prov.call.com:69/cpe/cisco.cfg");
+  EXPECT_EQ(resolved("http://neptune.speak.net:8080/prov/d/e.cfg", ""),
+            "http://neptune.speak.net:8080/prov/d/e.cfg");
+  EXPECT_EQ(resolved("https://secure.me.com/profile?Linksys", ""),
+            "https://secure.me.com:443/profile?Linksys");
   EXPECT_EQ(resolved("HTTP://h", ""), "http://h:80/");
   EXPECT_EQ(resolved("http://h?x=1", ""), "http://h:80/?x=1");
 }

@@ -19,8 +19,8 @@ inline constexpr std::size_t max_firmware_header_bytes = 1024;
 /// @brief The header line of a simulated image:
 /// `PROVSTATION-SIMFW models=SPA525G,SPA525G2 version=7.5.5\n`.
 struct firmware_header {
-  std::vector<std::string> models;
-  std::string version;
+  std::vector<std::string> models;  ///< The models the image is for.
+  std::string version;              ///< The firmware version it installs.
 };
 
 /// @brief Parses the header line of an image.

@@ -29,6 +29,7 @@ class firmware_version {
   /// @brief The version as parsed, in canonical form (e.g. `7.4.9c`, `1.0.31(b)`).
   std::string str() const;
 
+  /// @brief The ordering described above.
   std::strong_ordering operator<=>(const firmware_version& other) const;
   bool operator==(const firmware_version& other) const {
     return (*this <=> other) == std::strong_ordering::equal;

@@ -20,19 +20,19 @@ inline constexpr int max_fleet_size = 1000;
 
 /// @brief What `fleet` is asked to build.
 struct fleet_options {
-  std::string bench_netns;   ///< The namespace holding the bench bridge.
-  std::string bridge;        ///< The bridge the phones' veths join.
+  std::string bench_netns;  ///< The namespace holding the bench bridge.
+  std::string bridge;       ///< The bridge the phones' veths join.
   int count = 0;
-  std::string prefix;        ///< Names: `<prefix>-ph<i>` (namespace), `<prefix>-v<i>` (veth).
+  std::string prefix;  ///< Names: `<prefix>-ph<i>` (namespace), `<prefix>-v<i>` (veth).
   std::string model = "SPA525G2";
   std::string swver = "7.4.9c";
   std::string hwver = "1.0.0";
   std::string mac_base = "0023ab100000";
   std::string serial_prefix = "CBT1419";
-  std::set<int> wrong_box;   ///< 1-based indices whose box serial differs from the phone's.
-  std::set<int> unscanned;   ///< 1-based indices left out of the manifest.
+  std::set<int> wrong_box;  ///< 1-based indices whose box serial differs from the phone's.
+  std::set<int> unscanned;  ///< 1-based indices left out of the manifest.
   double time_scale = 1.0;
-  std::string manifest;      ///< CSV path ("" = none).
+  std::string manifest;  ///< CSV path ("" = none).
   std::string log_level = "info";
   std::string ca_file;
 };

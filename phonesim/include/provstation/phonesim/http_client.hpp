@@ -12,7 +12,7 @@ namespace provstation::phonesim {
 
 /// @brief One HTTP/1.1 request as a phone sends it.
 struct http_request {
-  std::string host;        ///< The Host header (host[:port]).
+  std::string host;  ///< The Host header (host[:port]).
   std::string target = "/";
   std::string user_agent;
   std::optional<std::string> post_body;  ///< POST this body instead of GET.
@@ -22,10 +22,10 @@ struct http_request {
 
 /// @brief Transport settings.
 struct http_options {
-  std::string local_ip;                         ///< Source address ("" = any).
-  bool tls = false;                             ///< https.
-  std::string tls_server_name;                  ///< SNI / certificate name for https.
-  std::string ca_file;                          ///< Verify the server against this CA (https).
+  std::string local_ip;         ///< Source address ("" = any).
+  bool tls = false;             ///< https.
+  std::string tls_server_name;  ///< SNI / certificate name for https.
+  std::string ca_file;          ///< Verify the server against this CA (https).
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds io_timeout{15000};  ///< For each read/write.
   std::size_t max_body_bytes = 64 * 1024 * 1024;
@@ -33,10 +33,10 @@ struct http_options {
 
 /// @brief The result of an HTTP exchange.
 struct http_response {
-  bool ok = false;        ///< A complete response was received (any status).
+  bool ok = false;  ///< A complete response was received (any status).
   int status = 0;
   std::string body;
-  std::string error;      ///< What went wrong when !ok.
+  std::string error;  ///< What went wrong when !ok.
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -49,8 +49,8 @@ struct fetch_request {
 struct fetch_result {
   bool ok = false;
   std::string body;
-  std::string err;        ///< $ERR on failure (`tftp_get failed`, `http_get failed`, …).
-  std::string detail;     ///< A human explanation (TFTP error text, HTTP status).
+  std::string err;         ///< $ERR on failure (`tftp_get failed`, `http_get failed`, …).
+  std::string detail;      ///< A human explanation (TFTP error text, HTTP status).
   bool not_found = false;  ///< TFTP error 1 or HTTP 404 (for Resync_Fails_On_FNF).
 };
 
@@ -74,13 +74,15 @@ class phone_io {
   /// @brief Sleeps until `when`; false when the phone must stop (SIGTERM).
   virtual bool wait_until(time_point when) = 0;
   /// @brief Runs DHCP (asking for `requested_ip` when renewing); nothing when it failed.
-  virtual std::optional<dhcp_lease> acquire_lease(const std::optional<std::string>& requested_ip) = 0;
+  virtual std::optional<dhcp_lease> acquire_lease(
+      const std::optional<std::string>& requested_ip) = 0;
   /// @brief A host's IPv4 addresses (A records), or the address itself.
   virtual std::vector<std::string> resolve(const std::string& host) = 0;
   /// @brief Fetches a file over TFTP/HTTP(S).
   virtual fetch_result fetch(const fetch_request& request) = 0;
   /// @brief Sends one syslog datagram.
-  virtual void send_syslog(const std::string& host, std::uint16_t port, const std::string& message) = 0;
+  virtual void send_syslog(const std::string& host, std::uint16_t port,
+                           const std::string& message) = 0;
   /// @brief Reports a notable event.
   virtual void emit(const phone_event& ev) = 0;
 };
@@ -88,11 +90,11 @@ class phone_io {
 /// @brief How one phone is set up.
 struct phone_options {
   phone_identity identity;
-  std::string swver = "7.4.9c";  ///< The firmware version at power-on.
-  double time_scale = 1.0;       ///< Every provisioning delay is multiplied by this.
-  std::chrono::seconds boot_delay{20};         ///< Reboot time after an upgrade.
-  std::chrono::seconds dhcp_retry_delay{10};   ///< Wait before DHCP is tried again.
-  std::uint64_t seed = 1;        ///< Seeds the random parts of delays.
+  std::string swver = "7.4.9c";               ///< The firmware version at power-on.
+  double time_scale = 1.0;                    ///< Every provisioning delay is multiplied by this.
+  std::chrono::seconds boot_delay{20};        ///< Reboot time after an upgrade.
+  std::chrono::seconds dhcp_retry_delay{10};  ///< Wait before DHCP is tried again.
+  std::uint64_t seed = 1;                     ///< Seeds the random parts of delays.
 };
 
 /// @brief A simulated Cisco SPA phone: factory defaults, resync, upgrade, reboot, periodic
@@ -138,8 +140,7 @@ class phone {
   void emit(std::string kind, std::vector<std::pair<std::string, std::string>> fields = {});
   std::string param(std::string_view name) const;
   bool param_yes(std::string_view name) const;
-  std::optional<std::chrono::milliseconds> schedule_param(std::string_view name,
-                                                          std::size_t index);
+  std::optional<std::chrono::milliseconds> schedule_param(std::string_view name, std::size_t index);
   std::chrono::milliseconds scaled(std::chrono::milliseconds d) const;
   fetch_result fetch(const resolved_url& url, const std::vector<std::string>& addresses,
                      const url_options& opts);

@@ -11,7 +11,7 @@ namespace provstation::phonesim {
 
 /// @brief What a fetched profile file turned out to be.
 struct decoded_profile {
-  std::string xml;         ///< The XML text.
+  std::string xml;  ///< The XML text.
   bool was_encrypted = false;
   bool was_compressed = false;
   std::string key_digest;  ///< "md5" or "sha256" when it was encrypted.
@@ -21,6 +21,7 @@ struct decoded_profile {
 /// `Salted__` → AES-256-CBC with `key` (OpenSSL EVP_BytesToKey, one iteration, MD5 as
 /// OpenSSL 0.9.7 did, then SHA-256 as OpenSSL ≥ 1.1 does); gzip magic → inflate; the result
 /// must look like XML. Anything else (an SPC binary, garbage) is an error.
-result<decoded_profile> decode_profile(std::string_view data, const std::optional<std::string>& key);
+result<decoded_profile> decode_profile(std::string_view data,
+                                       const std::optional<std::string>& key);
 
 }  // namespace provstation::phonesim

@@ -23,7 +23,7 @@ struct schedule_step {
 result<std::vector<schedule_step>> parse_schedule(std::string_view text);
 
 /// @brief The delay of attempt `index` (0-based; past the end the last step repeats).
-std::chrono::milliseconds schedule_delay(const std::vector<schedule_step>& steps,
-                                         std::size_t index, std::mt19937_64& rng);
+std::chrono::milliseconds schedule_delay(const std::vector<schedule_step>& steps, std::size_t index,
+                                         std::mt19937_64& rng);
 
 }  // namespace provstation::phonesim

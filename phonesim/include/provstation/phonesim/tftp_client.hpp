@@ -12,20 +12,20 @@ namespace provstation::phonesim {
 
 /// @brief How the phone's TFTP client behaves.
 struct tftp_options {
-  std::string local_ip;                          ///< Source address ("" = any).
-  std::uint16_t blksize = 1468;                  ///< Asked for with RFC 2348 (0 = do not ask).
-  std::chrono::milliseconds timeout{1000};       ///< Per-packet retransmission timeout.
-  int retries = 5;                               ///< Retransmissions before giving up.
-  std::size_t max_bytes = 64 * 1024 * 1024;      ///< Larger files are refused.
-  std::chrono::milliseconds deadline{300000};    ///< Whole transfer.
+  std::string local_ip;                        ///< Source address ("" = any).
+  std::uint16_t blksize = 1468;                ///< Asked for with RFC 2348 (0 = do not ask).
+  std::chrono::milliseconds timeout{1000};     ///< Per-packet retransmission timeout.
+  int retries = 5;                             ///< Retransmissions before giving up.
+  std::size_t max_bytes = 64 * 1024 * 1024;    ///< Larger files are refused.
+  std::chrono::milliseconds deadline{300000};  ///< Whole transfer.
 };
 
 /// @brief The result of a TFTP read.
 struct tftp_outcome {
   bool ok = false;
   std::string data;
-  int error_code = -1;        ///< The server's ERROR code, -1 when none was received.
-  std::string error_message;  ///< The server's ERROR text, or what went wrong locally.
+  int error_code = -1;          ///< The server's ERROR code, -1 when none was received.
+  std::string error_message;    ///< The server's ERROR text, or what went wrong locally.
   std::uint16_t blksize = 512;  ///< The block size actually used.
 };
 

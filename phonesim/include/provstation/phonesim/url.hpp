@@ -18,7 +18,7 @@ std::string_view scheme_name(url_scheme scheme);
 /// @brief A fully resolved rule URL.
 struct resolved_url {
   url_scheme scheme = url_scheme::tftp;
-  std::string host;        ///< Host name or IPv4 address, as written.
+  std::string host;  ///< Host name or IPv4 address, as written.
   std::uint16_t port = 69;
   std::string path = "/";  ///< Starts with '/', includes any query string.
 
