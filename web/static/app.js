@@ -46,7 +46,7 @@ function renderBoard() {
         el('div', {class: 'meta'}, [u.model || u.reported.model, u.serial || u.reported.serial, u.ip]
             .filter(Boolean).join(' · ')),
         el('div', {class: 'meta'}, u.reported.version ? `fw ${u.reported.version}` +
-            (u.target_version ? ` → ${u.target_version}` : '') : ''));
+            (u.target_version && u.target_version !== u.reported.version ? ` → ${u.target_version}` : '') : ''));
       if (u.unscanned) card.append(el('div', {class: 'flag'}, 'not scanned: scan its box'));
       if (u.failure) card.append(el('div', {class: 'reason'}, u.failure.reason));
       if (u.progress && u.progress.total > 0 && s === 'FIRMWARE_STAGING') {
