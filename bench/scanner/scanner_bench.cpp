@@ -11,15 +11,18 @@
 #include <provstation/scanner/oui_registry.hpp>
 #include <provstation/scanner/scan_text.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace sc = provstation::scanner;
@@ -135,8 +138,8 @@ bench_case make_case(int i, lcg& r) {
       } else if (x.style == "linksys") {
         x.model = "SPA942";
         x.mac = "000E08" + hex6(r);
-        x.serial = "4MM" + std::to_string(10 + r.pick(80)) + "F" +
-                   std::to_string(100000 + r.pick(899999));
+        x.serial =
+            "4MM" + std::to_string(10 + r.pick(80)) + "F" + std::to_string(100000 + r.pick(899999));
       }
       break;
     }
@@ -150,14 +153,16 @@ bench_case make_case(int i, lcg& r) {
 }
 
 struct outcome {
-  bool all = false;     // MAC, serial and model all read and right
-  bool wrong = false;   // some field read with a wrong value
-  int fields = 0;       // fields read right
+  bool all = false;    // MAC, serial and model all read and right
+  bool wrong = false;  // some field read with a wrong value
+  int fields = 0;      // fields read right
   double ms = 0;
+  double cpu_ms = 0;  // CPU time of this thread, or of the child process
   std::string note;
 };
 
-outcome judge(const provstation::result<sc::scan_fields>& f, const lt::expected_fields& e, double ms) {
+outcome judge(const provstation::result<sc::scan_fields>& f, const lt::expected_fields& e,
+              double ms) {
   outcome o;
   o.ms = ms;
   if (!f.ok()) {
@@ -186,17 +191,37 @@ sc::label_context no_model() {
   return ctx;
 }
 
+double thread_cpu_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+double children_cpu_ms() {
+  rusage ru{};
+  ::getrusage(RUSAGE_CHILDREN, &ru);
+  return (static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)) * 1e3 +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 outcome run_ours(const std::string& path, const lt::expected_fields& e) {
   sc::decode_stats stats;
+  const double cpu0 = thread_cpu_ms();
   const auto t0 = clock_type::now();
   auto codes = sc::decode_image_file(path, {}, &stats);
   const double ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  const double cpu = thread_cpu_ms() - cpu0;
   if (!codes) return judge(provstation::result<sc::scan_fields>(codes.err()), e, ms);
   std::vector<std::string> values;
   for (const auto& b : *codes) values.push_back(b.aim_text());
   outcome o = judge(sc::parse_scan_values(values, no_model()), e, ms);
+  o.cpu_ms = cpu;
   std::string passes;
-  for (const auto& p : stats.passes) passes += (passes.empty() ? "" : ",") + p;
+  for (std::size_t i = 0; i < stats.passes.size(); ++i) {
+    char t[32];
+    std::snprintf(t, sizeof t, ":%.0f", stats.pass_times[i].count() / 1000.0);
+    passes += (passes.empty() ? "" : ",") + stats.passes[i] + t;
+  }
   if (o.note.empty()) o.note = passes;
   return o;
 }
@@ -216,48 +241,54 @@ outcome run_isolated(const std::string& path, const lt::expected_fields& e,
   return judge(sc::parse_scan_values(values, no_model()), e, ms);
 }
 
-outcome run_zbarimg(const std::string& path, const std::string& tmp,
-                    const lt::expected_fields& e) {
+outcome run_zbarimg(const std::string& path, const std::string& tmp, const lt::expected_fields& e) {
   const std::string out = tmp + "/zbar.txt";
+  const double cpu0 = children_cpu_ms();
   const auto t0 = clock_type::now();
   std::string cmd = "zbarimg -q --raw '" + path + "' > '" + out + "' 2>/dev/null";
   const int rc = std::system(cmd.c_str());
   const double ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  const double cpu = children_cpu_ms() - cpu0;
   std::ifstream in(out);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   (void)rc;
-  return judge(sc::parse_scan_text(text, no_model()), e, ms);
+  outcome o = judge(sc::parse_scan_text(text, no_model()), e, ms);
+  o.cpu_ms = cpu;
+  return o;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   int count = 50;
+  unsigned long long seed = 20261127;
   bool list_only = false;
   std::string keep;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) {
       count = std::atoi(argv[++i]);
+    } else if (a == "--seed" && i + 1 < argc) {
+      seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--list") {
       list_only = true;
     } else if (a == "--keep" && i + 1 < argc) {
       keep = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: scanner_bench [--count N] [--keep DIR] [--list]\n");
+      std::fprintf(stderr, "usage: scanner_bench [--count N] [--seed N] [--keep DIR] [--list]\n");
       return 2;
     }
   }
   if (list_only) {
-    lcg r(20261127);
+    lcg r(seed);
     for (int i = 0; i < count; ++i) {
       const bench_case c = make_case(i, r);
       const auto& x = c.recipe;
-      std::printf("%s %s %s module_px=%.2f rotate=%.1f perspective=%.2f blur=%.2f noise=%.2f "
-                  "glare=%.2f dim=%.2f jpeg=%d center=%.2f,%.2f\n",
-                  x.name.c_str(), c.grade.c_str(), x.style.c_str(), x.module_px, x.rotate,
-                  x.perspective, x.blur, x.noise, x.glare, x.dim, x.jpeg_quality, x.center_x,
-                  x.center_y);
+      std::printf(
+          "%s %s %s module_px=%.2f rotate=%.1f perspective=%.2f blur=%.2f noise=%.2f "
+          "glare=%.2f dim=%.2f jpeg=%d center=%.2f,%.2f\n",
+          x.name.c_str(), c.grade.c_str(), x.style.c_str(), x.module_px, x.rotate, x.perspective,
+          x.blur, x.noise, x.glare, x.dim, x.jpeg_quality, x.center_x, x.center_y);
     }
     return 0;
   }
@@ -269,12 +300,13 @@ int main(int argc, char** argv) {
   const std::string dir = keep.empty() ? std::string(::mkdtemp(tmpl)) : keep;
   std::filesystem::create_directories(dir);
 
-  lcg r(20261127);
+  lcg r(seed);
   int ours_all = 0, iso_all = 0, zx_all = 0, zbar_all = 0;
   int ours_wrong = 0, zx_wrong = 0, zbar_wrong = 0;
-  double ours_ms = 0, iso_ms = 0, zx_ms = 0, zbar_ms = 0;
+  double ours_ms = 0, iso_ms = 0, zx_ms = 0, zbar_ms = 0, ours_cpu = 0, zbar_cpu = 0;
   std::printf("%-8s %-10s %-14s %5s %4s %5s %5s %5s %5s  %8s %8s %8s  %s\n", "case", "grade",
-              "style", "rot", "px", "ours", "iso", "zxdef", "zbar", "ours_ms", "iso_ms", "zbar_ms", "passes/notes");
+              "style", "rot", "px", "ours", "iso", "zxdef", "zbar", "ours_ms", "iso_ms", "zbar_ms",
+              "passes/notes");
   for (int i = 0; i < count; ++i) {
     const bench_case c = make_case(i, r);
     std::string path;
@@ -299,19 +331,23 @@ int main(int argc, char** argv) {
     iso_ms += iso.ms;
     zx_ms += zx.ms;
     zbar_ms += zbar.ms;
+    ours_cpu += ours.cpu_ms;
+    zbar_cpu += zbar.cpu_ms;
     std::printf("%-8s %-10s %-14s %5.0f %4.1f %5d %5d %5d %5d  %8.1f %8.1f %8.1f  %s%s%s\n",
                 c.recipe.name.c_str(), c.grade.c_str(), c.recipe.style.c_str(), c.recipe.rotate,
-                c.recipe.module_px, ours.fields,
-                iso.fields, zx.fields, zbar.fields, ours.ms, iso.ms, zbar.ms, ours.note.c_str(),
+                c.recipe.module_px, ours.fields, iso.fields, zx.fields, zbar.fields, ours.ms,
+                iso.ms, zbar.ms, ours.note.c_str(),
                 zx.note.empty() ? "" : " | zxing: ", zx.note.c_str());
     std::fflush(stdout);
   }
   if (keep.empty()) std::filesystem::remove_all(dir);
   const double n = count > 0 ? count : 1;
-  std::printf("scanner: all_fields=%d/%d zbarimg=%d/%d zxing_defaults=%d/%d mean_ms=%.0f "
-              "isolated_all_fields=%d/%d isolated_mean_ms=%.0f zbarimg_mean_ms=%.0f "
-              "zxing_defaults_mean_ms=%.0f wrong=%d zbarimg_wrong=%d zxing_defaults_wrong=%d\n",
-              ours_all, count, zbar_all, count, zx_all, count, ours_ms / n, iso_all, count,
-              iso_ms / n, zbar_ms / n, zx_ms / n, ours_wrong, zbar_wrong, zx_wrong);
+  std::printf(
+      "scanner: all_fields=%d/%d zbarimg=%d/%d zxing_defaults=%d/%d mean_ms=%.0f "
+      "isolated_all_fields=%d/%d isolated_mean_ms=%.0f zbarimg_mean_ms=%.0f "
+      "zxing_defaults_mean_ms=%.0f cpu_ms=%.0f zbarimg_cpu_ms=%.0f wrong=%d zbarimg_wrong=%d "
+      "zxing_defaults_wrong=%d\n",
+      ours_all, count, zbar_all, count, zx_all, count, ours_ms / n, iso_all, count, iso_ms / n,
+      zbar_ms / n, zx_ms / n, ours_cpu / n, zbar_cpu / n, ours_wrong, zbar_wrong, zx_wrong);
   return 0;
 }

@@ -58,8 +58,10 @@ constexpr model_info model_table[] = {
     // Polycom part numbers and model names; the serial is the MAC.
     {"22[0-9]{2}-[0-9]{5}-[0-9]{3}", "Polycom", serial_form::same_as_mac, {}},
     {"(VVX|CCX) ?[0-9]{3}|SOUNDPOINT IP ?[0-9]{3}", "Polycom", serial_form::same_as_mac, {}},
-    {"SIP-T[0-9]{2}[A-Z]{0,2}( E2)?|SIP-VP[0-9]{2}[A-Z]?|CP9[0-9]{2}", "Yealink",
-     serial_form::prefixed_only, {}},
+    {"SIP-T[0-9]{2}[A-Z]{0,2}( E2)?|SIP-VP[0-9]{2}[A-Z]?|CP9[0-9]{2}",
+     "Yealink",
+     serial_form::prefixed_only,
+     {}},
     // ShoreTel/Mitel 400 series boxes print only the last 6 hex digits of the MAC.
     {"IP ?4[0-9]{2}G?|IP ?230G?", "Mitel", serial_form::prefixed_only, "001049"},
     {"GXP[0-9]{4}[A-Z]{0,2}|GRP[0-9]{4}[A-Z]?", "Grandstream", serial_form::prefixed_only, {}},
@@ -80,7 +82,9 @@ const std::vector<std::regex>& model_regexes() {
 
 }  // namespace
 
-std::span<const vendor_info> vendors() { return vendor_table; }
+std::span<const vendor_info> vendors() {
+  return vendor_table;
+}
 
 const vendor_info* find_vendor(std::string_view name) {
   for (const auto& v : vendor_table) {

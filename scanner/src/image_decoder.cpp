@@ -33,12 +33,18 @@ constexpr double subsample_target_pixels = 2.4e6;
 constexpr int min_band_height = 400;
 // Labels tilted less than this are left to the upright pass.
 constexpr double min_tilt_degrees = 3.0;
+// DataMatrix windows: twice the candidate region, within these bounds (pixels).
+constexpr int min_window = 160;
+constexpr int max_window = 640;
+// The first passes read only the content box when it is at most this share of the frame.
+constexpr double max_roi_share = 0.7;
+// Scan lines that must agree on a 1-D symbol read from a sharpened copy.
+constexpr int enhanced_min_lines = 4;
 
-const ZXing::BarcodeFormats all_formats = ZXing::BarcodeFormat::Code128 |
-                                          ZXing::BarcodeFormat::DataMatrix |
-                                          ZXing::BarcodeFormat::QRCode |
-                                          ZXing::BarcodeFormat::EAN13 | ZXing::BarcodeFormat::EAN8 |
-                                          ZXing::BarcodeFormat::UPCA | ZXing::BarcodeFormat::UPCE;
+const ZXing::BarcodeFormats all_formats =
+    ZXing::BarcodeFormat::Code128 | ZXing::BarcodeFormat::DataMatrix |
+    ZXing::BarcodeFormat::QRCode | ZXing::BarcodeFormat::EAN13 | ZXing::BarcodeFormat::EAN8 |
+    ZXing::BarcodeFormat::UPCA | ZXing::BarcodeFormat::UPCE;
 const ZXing::BarcodeFormats linear_formats =
     ZXing::BarcodeFormat::Code128 | ZXing::BarcodeFormat::EAN13 | ZXing::BarcodeFormat::EAN8 |
     ZXing::BarcodeFormat::UPCA | ZXing::BarcodeFormat::UPCE;
@@ -62,6 +68,14 @@ ZXing::DecodeHints fixed_hints(ZXing::BarcodeFormats formats) {
 using to_full = std::function<point(double, double)>;
 
 // Runs the passes of one decode and collects what they find.
+//
+// How it works: a frame above ~3 MP is subsampled first (we must keep ZXing's own downscaling
+// off). A quick edge analysis finds the label (content box), how far it is turned and where
+// matrix symbols may be. Then passes run cheapest and most useful first, each adding the symbols
+// it finds (deduplicated), until the symbols give MAC, serial and model or the time budget is
+// spent: the label as is, with a fixed threshold, DataMatrix windows, a copy turned upright
+// (1-D codes), a sharpened copy (stricter: 4 agreeing scan lines), the whole frame, full
+// resolution, DataMatrix bands, and fixed 30°/60° turns when no edge direction was found.
 class decode_run {
  public:
   decode_run(const decode_options& options, decode_stats& stats, clock_type::time_point start)
@@ -81,29 +95,45 @@ class decode_run {
     const to_full base_map = [k](double x, double y) {
       return point{static_cast<int>(std::lround(x * k)), static_cast<int>(std::lround(y * k))};
     };
-    pass(k > 1 ? "base-sub" + std::to_string(k) : "base", base, pipeline_hints(all_formats),
-         base_map);
+    // A quick look at the edges: where the label is, how it is turned, where 2-D symbols may be.
+    const auto t0 = clock_type::now();
+    const detail::image_analysis analysis = detail::analyse_image(
+        base.data(0, 0), base.width(), base.height(), base.rowStride(), base.pixStride());
+    record("analyse", t0);
+    const detail::rect& roi = analysis.content;
+    const bool cropped =
+        static_cast<double>(roi.width) * roi.height < max_roi_share * base.width() * base.height();
+    const ZXing::ImageView label =
+        cropped ? base.cropped(roi.x, roi.y, roi.width, roi.height) : base;
+    const to_full label_map = [base_map, &roi, cropped](double x, double y) {
+      return cropped ? base_map(x + roi.x, y + roi.y) : base_map(x, y);
+    };
+    const std::string suffix = k > 1 ? "-sub" + std::to_string(k) : "";
+
+    pass("base" + suffix, label, pipeline_hints(all_formats), label_map);
     if (done()) return std::move(found_);
     // Noise, JPEG grain and a white label on brown cardboard defeat the histogram binarizer
     // ZXing uses for 1-D codes far more often than a plain fixed threshold.
-    if (time_left()) {
-      pass("fixed-threshold", base, fixed_hints(all_formats), base_map);
-      if (done()) return std::move(found_);
-    }
+    if (time_left()) pass("fixed" + suffix, label, fixed_hints(all_formats), label_map);
+    if (done()) return std::move(found_);
     // 1-D codes read only within a few degrees of horizontal or vertical (how many depends on
-    // the bar height; tryRotate adds 90°): turn the image so the label's edges are upright.
-    const auto edges = detail::dominant_edge_angle(base.data(0, 0), base.width(), base.height(),
-                                                   base.rowStride(), base.pixStride());
+    // the bar height; tryRotate adds 90°): turn the label so its edges are upright.
     std::optional<double> tilt;
-    if (edges) {
-      double t = std::fmod(*edges, 90.0);
+    if (analysis.edge_angle) {
+      double t = std::fmod(*analysis.edge_angle, 90.0);
       if (t > 45.0) t -= 90.0;
       if (std::abs(t) >= min_tilt_degrees) tilt = t;
     }
-    if (tilt && time_left()) {
-      rotated_pass(base, k, -*tilt);
-      if (done()) return std::move(found_);
-    }
+    if (tilt && time_left()) rotated_pass(label, label_map, -*tilt);
+    if (done()) return std::move(found_);
+    if (time_left()) matrix_windows(base, base_map, analysis.matrix_candidates);
+    if (done()) return std::move(found_);
+    // Blurred, dim or glared photos: sharpen and stretch the contrast of the (upright) label.
+    if (time_left()) enhanced_pass(label, label_map, tilt ? -*tilt : 0.0);
+    if (done()) return std::move(found_);
+    // The content box may have missed a faint symbol: read the whole frame once.
+    if (cropped && time_left()) pass("frame" + suffix, base, pipeline_hints(all_formats), base_map);
+    if (done()) return std::move(found_);
     // A large frame decoded subsampled may have lost thin modules: read it at full size.
     if (k > 1 && time_left()) {
       pass("full-fixed", image, fixed_hints(all_formats), identity());
@@ -116,7 +146,7 @@ class decode_run {
     // Without a usable edge direction, try angles that with 0° and 90° cover every tilt.
     for (double angle : {30.0, 60.0}) {
       if (tilt || !time_left()) break;
-      rotated_pass(base, k, angle);
+      rotated_pass(label, label_map, angle);
       if (done()) return std::move(found_);
     }
     return std::move(found_);
@@ -148,10 +178,22 @@ class decode_run {
     return fields.ok() && fields->complete();
   }
 
+  void record(const std::string& name, clock_type::time_point since) {
+    stats_.passes.push_back(name);
+    stats_.pass_times.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - since));
+  }
+
   void pass(const std::string& name, const ZXing::ImageView& view, const ZXing::DecodeHints& hints,
             const to_full& map) {
-    stats_.passes.push_back(name);
+    const auto t0 = clock_type::now();
     const ZXing::Results results = ZXing::ReadBarcodes(view, hints);
+    record(name, t0);
+    collect(results, name, map);
+  }
+
+  // Keeps the valid results, with their corners mapped to full-image coordinates.
+  void collect(const ZXing::Results& results, const std::string& pass_name, const to_full& map) {
     for (const auto& r : results) {
       if (!r.isValid()) continue;
       barcode b;
@@ -161,7 +203,7 @@ class decode_run {
       const auto& pos = r.position();
       for (std::size_t i = 0; i < 4; ++i) b.corners[i] = map(pos[i].x, pos[i].y);
       b.orientation = r.orientation();
-      b.pass = name;
+      b.pass = pass_name;
       add(std::move(b));
     }
   }
@@ -173,22 +215,83 @@ class decode_run {
     found_.push_back(std::move(b));
   }
 
-  void rotated_pass(const ZXing::ImageView& base, int k, double angle) {
-    const detail::rotated_image rot =
-        detail::rotate_grey(base.data(0, 0), base.width(), base.height(), base.rowStride(),
-                            base.pixStride(), angle);
-    const ZXing::ImageView view(rot.image.pixels.data(), rot.image.width, rot.image.height,
-                                ZXing::ImageFormat::Lum);
-    const to_full map = [&rot, k](double x, double y) {
+  void rotated_pass(const ZXing::ImageView& view, const to_full& view_map, double angle) {
+    const auto t0 = clock_type::now();
+    const detail::rotated_image rot = detail::rotate_grey(
+        view.data(0, 0), view.width(), view.height(), view.rowStride(), view.pixStride(), angle);
+    const std::string name = "rotated" + std::to_string(static_cast<int>(std::lround(angle)));
+    record(name + "-copy", t0);
+    const ZXing::ImageView turned(rot.image.pixels.data(), rot.image.width, rot.image.height,
+                                  ZXing::ImageFormat::Lum);
+    const to_full map = [&rot, &view_map](double x, double y) {
       double sx = 0;
       double sy = 0;
       rot.to_source(x, y, sx, sy);
-      return point{static_cast<int>(std::lround(sx * k)), static_cast<int>(std::lround(sy * k))};
+      return view_map(sx, sy);
     };
-    const std::string name = "rotated" + std::to_string(static_cast<int>(std::lround(angle)));
-    pass(name + "-fixed", view, fixed_hints(linear_formats), map);
+    pass(name + "-fixed", turned, fixed_hints(linear_formats), map);
     if (done() || !time_left()) return;
-    pass(name, view, pipeline_hints(linear_formats), map);
+    pass(name, turned, pipeline_hints(linear_formats), map);
+  }
+
+  void enhanced_pass(const ZXing::ImageView& view, const to_full& view_map, double angle) {
+    const auto t0 = clock_type::now();
+    const detail::rotated_image rot = detail::rotate_grey(
+        view.data(0, 0), view.width(), view.height(), view.rowStride(), view.pixStride(), angle);
+    const detail::grey_image sharp = detail::enhance_grey(rot.image.pixels.data(), rot.image.width,
+                                                          rot.image.height, rot.image.width, 1);
+    record("enhanced-copy", t0);
+    const ZXing::ImageView turned(sharp.pixels.data(), sharp.width, sharp.height,
+                                  ZXing::ImageFormat::Lum);
+    const to_full map = [&rot, &view_map](double x, double y) {
+      double sx = 0;
+      double sy = 0;
+      rot.to_source(x, y, sx, sy);
+      return view_map(sx, sy);
+    };
+    // Sharpening creates edges of its own: demand more agreeing scan lines than ZXing's two.
+    ZXing::DecodeHints fixed = fixed_hints(linear_formats);
+    fixed.setMinLineCount(enhanced_min_lines);
+    pass("enhanced-fixed", turned, fixed, map);
+    if (done() || !time_left()) return;
+    ZXing::DecodeHints local = pipeline_hints(linear_formats);
+    local.setMinLineCount(enhanced_min_lines);
+    pass("enhanced", turned, local, map);
+  }
+
+  // Debian's C++17 build of ZXing 1.4 looks for a DataMatrix only from the centre of the image
+  // outwards, and whether it finds one depends on exactly where that centre falls: decode
+  // windows of a few sizes and offsets around each region that looks like a matrix symbol.
+  void matrix_windows(const ZXing::ImageView& base, const to_full& base_map,
+                      const std::vector<detail::rect>& candidates) {
+    if (candidates.empty()) return;
+    const auto t0 = clock_type::now();
+    const ZXing::DecodeHints hints = pipeline_hints(ZXing::BarcodeFormat::DataMatrix);
+    // Window size (times the region) and centre shift (eighths of the window) of each try.
+    static constexpr struct {
+      double scale;
+      int dx;
+      int dy;
+    } tries[] = {{2.0, 0, 0}, {1.6, 0, 0},  {2.0, 1, 0}, {2.0, -1, 0},
+                 {2.0, 0, 1}, {2.0, 0, -1}, {2.5, 0, 0}};
+    for (const auto& c : candidates) {
+      bool read = false;
+      for (const auto& t : tries) {
+        if (read || !time_left()) break;
+        const int side = std::clamp(static_cast<int>(t.scale * std::max(c.width, c.height)),
+                                    min_window, max_window);
+        const int cx = c.x + c.width / 2 + t.dx * side / 8;
+        const int cy = c.y + c.height / 2 + t.dy * side / 8;
+        const int left = std::clamp(cx - side / 2, 0, std::max(0, base.width() - side));
+        const int top = std::clamp(cy - side / 2, 0, std::max(0, base.height() - side));
+        const std::size_t before = found_.size();
+        collect(ZXing::ReadBarcodes(base.cropped(left, top, side, side), hints), "dm-window",
+                [&](double x, double y) { return base_map(x + left, y + top); });
+        read = found_.size() > before;
+      }
+      if (done()) break;
+    }
+    record("dm-windows", t0);
   }
 
   // Debian's C++17 build of ZXing 1.4 finds a DataMatrix only when it crosses the image's
@@ -199,26 +302,16 @@ class decode_run {
     const int band = std::min(h, std::max(min_band_height, h / 3));
     if (band >= h) return;
     const int step = std::max(1, band / 3);
-    stats_.passes.push_back("dm-bands");
+    const auto t0 = clock_type::now();
     ZXing::DecodeHints hints = pipeline_hints(ZXing::BarcodeFormat::DataMatrix);
     for (int top = 0; top < h; top += step) {
       const int t = std::min(top, h - band);
       const ZXing::ImageView view = base.cropped(0, t, base.width(), band);
-      const ZXing::Results results = ZXing::ReadBarcodes(view, hints);
-      for (const auto& r : results) {
-        if (!r.isValid()) continue;
-        barcode b;
-        b.format = ZXing::ToString(r.format());
-        b.text = r.text();
-        b.symbology = r.symbologyIdentifier();
-        const auto& pos = r.position();
-        for (std::size_t i = 0; i < 4; ++i) b.corners[i] = base_map(pos[i].x, pos[i].y + t);
-        b.orientation = r.orientation();
-        b.pass = "dm-band";
-        add(std::move(b));
-      }
+      collect(ZXing::ReadBarcodes(view, hints), "dm-band",
+              [&](double x, double y) { return base_map(x, y + t); });
       if (t == h - band || !time_left()) break;
     }
+    record("dm-bands", t0);
   }
 
   const decode_options& options_;
@@ -232,13 +325,21 @@ std::chrono::microseconds us(std::chrono::duration<Rep, Period> d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d);
 }
 
-result<std::vector<barcode>> decode_view(const ZXing::ImageView& view, const decode_options& options,
-                                         decode_stats& stats) {
+result<std::vector<barcode>> decode_view(const ZXing::ImageView& view,
+                                         const decode_options& options, decode_stats& stats) {
   const auto start = clock_type::now();
   decode_run run(options, stats, start);
-  std::vector<barcode> out = run.run(view);
-  stats.decode_time = us(clock_type::now() - start);
-  return out;
+  // ZXing reports failures by exceptions in places (allocation, malformed symbols); none may
+  // escape to the caller.
+  try {
+    std::vector<barcode> out = run.run(view);
+    stats.decode_time = us(clock_type::now() - start);
+    return out;
+  } catch (const std::exception& e) {
+    stats.decode_time = us(clock_type::now() - start);
+    detail::log()->warn("barcode decoder failed: {}", e.what());
+    return make_error(std::string("barcode decoder failed: ") + e.what());
+  }
 }
 
 result<void> check_size(int w, int h, const image_limits& limits) {
@@ -279,7 +380,8 @@ result<std::vector<barcode>> decode_image_bytes(std::span<const std::byte> bytes
   if (auto ok = check_size(w, h, options.limits); !ok) return ok.err();
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(data, len, &w, &h, &channels, 1), stbi_image_free);
-  if (!pixels) return make_error(std::string("could not read image (") + stbi_failure_reason() + ")");
+  if (!pixels)
+    return make_error(std::string("could not read image (") + stbi_failure_reason() + ")");
   if (auto ok = check_size(w, h, options.limits); !ok) return ok.err();
   st.width = w;
   st.height = h;
@@ -289,8 +391,7 @@ result<std::vector<barcode>> decode_image_bytes(std::span<const std::byte> bytes
 }
 
 result<std::vector<barcode>> decode_image_file(const std::string& path,
-                                               const decode_options& options,
-                                               decode_stats* stats) {
+                                               const decode_options& options, decode_stats* stats) {
   const auto start = clock_type::now();
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return make_error("cannot open " + path);

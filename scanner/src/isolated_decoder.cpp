@@ -4,18 +4,18 @@
 #include "log.hpp"
 #include "worker_protocol.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 namespace provstation::scanner {
 
@@ -45,7 +45,9 @@ class fd_guard {
   int fd_;
 };
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 std::string signal_name(int sig) {
   const char* name = sigabbrev_np(sig);
@@ -60,7 +62,9 @@ std::string first_line(const std::string& s) {
   return line;
 }
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 // Everything we learn from one worker run.
 struct worker_run {
@@ -131,8 +135,8 @@ result<worker_run> run_worker(const std::string& path, const std::vector<std::st
   }
   char buf[io_chunk_bytes];
   while (out_open || err_open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - clock_type::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
     if (left.count() <= 0) {
       run.timed_out = true;
       break;
@@ -172,7 +176,8 @@ result<worker_run> run_worker(const std::string& path, const std::vector<std::st
       const ssize_t r = ::read(err_read.get(), buf, sizeof buf);
       if (r > 0) {
         run.err.append(buf, static_cast<std::size_t>(r));
-        if (run.err.size() > 2 * max_stderr_bytes) run.err.erase(0, run.err.size() - max_stderr_bytes);
+        if (run.err.size() > 2 * max_stderr_bytes)
+          run.err.erase(0, run.err.size() - max_stderr_bytes);
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
         err_open = false;
       }
@@ -205,10 +210,12 @@ result<std::vector<barcode>> isolated(std::span<const std::byte> bytes,
   // The CPU limit is a backstop behind the wall-clock timeout.
   const int cpu_seconds =
       static_cast<int>(std::chrono::ceil<std::chrono::seconds>(options.timeout).count()) + 1;
-  auto ran = run_worker(path,
-                        detail::worker_arguments(options.decode, options.worker_memory_bytes,
-                                                 cpu_seconds),
-                        bytes, options.timeout);
+  std::vector<std::string> args = options.worker_prefix_args;
+  for (auto& a :
+       detail::worker_arguments(options.decode, options.worker_memory_bytes, cpu_seconds)) {
+    args.push_back(std::move(a));
+  }
+  auto ran = run_worker(path, args, bytes, options.timeout);
   st.wall_time = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - start);
   if (!ran) {
     detail::log()->error("could not decode {}: {}", what, ran.message());
@@ -226,8 +233,7 @@ result<std::vector<barcode>> isolated(std::span<const std::byte> bytes,
     why = "the decoder failed (exit status " + std::to_string(WEXITSTATUS(run.status)) + ")";
   }
   if (!why.empty()) {
-    detail::log()->warn("could not decode {}: {}; worker said: {}", what, why,
-                        first_line(run.err));
+    detail::log()->warn("could not decode {}: {}; worker said: {}", what, why, first_line(run.err));
     return make_error("could not decode the image: " + why);
   }
   auto decoded = detail::decode_worker_output(run.out, st);
@@ -280,7 +286,8 @@ result<std::vector<barcode>> decode_image_file_isolated(const std::string& path,
   if (size == 0) return make_error("image is empty");
   std::vector<std::byte> bytes(static_cast<std::size_t>(size));
   in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) return make_error("cannot read " + path);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), size))
+    return make_error("cannot read " + path);
   return isolated(bytes, options, stats, path, start);
 }
 

@@ -123,9 +123,10 @@ const oui_registry& oui_registry::system() {
     if (!loaded) {
       detail::log()->warn("OUI registry not loaded: {}", loaded.message());
     } else if (*loaded == 0) {
-      detail::log()->info("no IEEE OUI registry in {} (install ieee-data); using the built-in "
-                          "vendor table only",
-                          default_dir);
+      detail::log()->info(
+          "no IEEE OUI registry in {} (install ieee-data); using the built-in "
+          "vendor table only",
+          default_dir);
     } else {
       detail::log()->debug("loaded {} OUI registry entries from {}", *loaded, default_dir);
     }

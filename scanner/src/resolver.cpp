@@ -39,10 +39,18 @@ std::string readings(unsigned kinds) {
 }
 
 // The state of one resolution while it runs.
+//
+// How it works: every value is taken apart (AIM id, GS1, ISO 15434, prefixes, combined
+// payloads). The label's model is decided first, because it decides which serial forms apply
+// (Cisco, Linksys, serial = MAC). Every part then gets all the readings it could have; parts
+// with one reading fill their field (a different value already there is a conflict); parts with
+// several readings are decided by elimination against the filled fields; what is left is
+// ambiguous and reported, never guessed. Finally the MAC is checked against the vendor's OUIs.
 class resolver {
  public:
   resolver(std::span<const std::string> values, const label_context& context)
-      : values_(values), context_(context),
+      : values_(values),
+        context_(context),
         ouis_(context.ouis != nullptr ? *context.ouis : oui_registry::system()) {}
 
   resolution run() {
@@ -78,8 +86,8 @@ class resolver {
       if (!splits_.back().problem.empty()) {
         sv.kind = field_kind::unknown;
         sv.note = splits_.back().problem;
-        out_.fields.warnings.push_back("ignored value '" + printable(values_[i]) + "': " +
-                                       splits_.back().problem);
+        out_.fields.warnings.push_back("ignored value '" + printable(values_[i]) +
+                                       "': " + splits_.back().problem);
       }
     }
   }
@@ -139,8 +147,8 @@ class resolver {
             p.done = true;
             p.kind = field_kind::unknown;
             p.note = p.c.note;
-            out_.fields.warnings.push_back("ignored value '" + printable(p.c.text) + "': " +
-                                           p.c.note);
+            out_.fields.warnings.push_back("ignored value '" + printable(p.c.text) +
+                                           "': " + p.c.note);
           }
           parts_.push_back(std::move(p));
         }
@@ -286,9 +294,8 @@ class resolver {
       const unsigned k = still_possible(p.c);
       std::string why;
       if ((k & as_mac) && (k & as_serial)) {
-        why = model_.name.empty()
-                  ? " (the model is not known, and some serials look like MACs)"
-                  : " (" + model_.name + " serials can look like MACs)";
+        why = model_.name.empty() ? " (the model is not known, and some serials look like MACs)"
+                                  : " (" + model_.name + " serials can look like MACs)";
       } else if ((k & as_mac) && (k & as_upc)) {
         why = " (OUI " + p.c.mac->oui() + " belongs to a phone vendor)";
       }
@@ -309,8 +316,7 @@ class resolver {
     }
     if (mac_ && serial_ && mac_->upper() != *serial_) {
       conflict("serial " + *serial_ + " differs from MAC " + mac_->str() + ", but a " +
-               model_.name + " (" + std::string(model_.entry->vendor) +
-               ") has its MAC as serial");
+               model_.name + " (" + std::string(model_.entry->vendor) + ") has its MAC as serial");
     } else if (mac_ && !serial_) {
       serial_ = mac_->upper();
     }
@@ -337,13 +343,12 @@ class resolver {
       return;
     }
     if (auto org = ouis_.organization(mac)) {
-      const bool unassigned = detail::iequals(*org, "IEEE Registration Authority") ||
-                              detail::iequals(*org, "Private");
+      const bool unassigned =
+          detail::iequals(*org, "IEEE Registration Authority") || detail::iequals(*org, "Private");
       if (!unassigned && !org_names_vendor(*org, *vendor)) {
-        out_.fields.warnings.push_back("MAC " + mac.str() + " has OUI " + oui +
-                                       " registered to " + std::string(*org) + ", but " +
-                                       model_.name + " is a " + std::string(vendor->name) +
-                                       " phone");
+        out_.fields.warnings.push_back("MAC " + mac.str() + " has OUI " + oui + " registered to " +
+                                       std::string(*org) + ", but " + model_.name + " is a " +
+                                       std::string(vendor->name) + " phone");
       }
     } else if (!ouis_.empty()) {
       out_.fields.warnings.push_back("MAC " + mac.str() + " has OUI " + oui +

@@ -17,8 +17,7 @@ result<scan_fields> parse_scan_values(std::span<const std::string> values,
 
 result<scan_fields> parse_scan_text(std::string_view text, const label_context& context) {
   if (text.size() > max_scan_text_bytes) {
-    return make_error("scan text is longer than " + std::to_string(max_scan_text_bytes) +
-                      " bytes");
+    return make_error("scan text is longer than " + std::to_string(max_scan_text_bytes) + " bytes");
   }
   // A keyboard-wedge scanner ends each value with CR, LF, CRLF or TAB.
   std::vector<std::string> values;

@@ -4,12 +4,22 @@
 #include "log.hpp"
 #include "worker_protocol.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
+
+// AddressSanitizer reserves terabytes of address space for its shadow memory, so an
+// address-space limit would stop an ASan build of the worker before main().
+#if defined(__SANITIZE_ADDRESS__)
+#define PROVSTATION_WORKER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PROVSTATION_WORKER_ASAN 1
+#endif
+#endif
 
 namespace provstation::scanner {
 
@@ -45,7 +55,9 @@ int run_scan_worker(int argc, char** argv) {
   // A crash must not leave a core file; memory, CPU time and descriptors are bounded.
   limit(RLIMIT_CORE, 0);
   limit(RLIMIT_NOFILE, 16);
+#ifndef PROVSTATION_WORKER_ASAN
   if (settings->memory_bytes > 0) limit(RLIMIT_AS, settings->memory_bytes);
+#endif
   if (settings->cpu_seconds > 0) limit(RLIMIT_CPU, static_cast<rlim_t>(settings->cpu_seconds));
   detail::log()->set_level(spdlog::level::warn);
 

@@ -17,24 +17,41 @@ struct key_name {
 // Prefixes printed on phone labels and typed by operators. "HW" alone is left out: it is too
 // likely to appear inside a model text ("… HW 2").
 constexpr key_name keys[] = {
-    {"MAC ADDRESS", key_kind::mac},   {"MAC ADDR", key_kind::mac},
-    {"MAC ID", key_kind::mac},        {"MACID", key_kind::mac},
-    {"MAC", key_kind::mac},           {"HWADDR", key_kind::mac},
-    {"HW ADDR", key_kind::mac},       {"SERIAL NUMBER", key_kind::serial},
-    {"SERIAL NO", key_kind::serial},  {"SERIAL", key_kind::serial},
-    {"SER NO", key_kind::serial},     {"SER", key_kind::serial},
-    {"S/N", key_kind::serial},        {"SN", key_kind::serial},
-    {"MODEL NUMBER", key_kind::model}, {"MODEL NO", key_kind::model},
-    {"MODEL", key_kind::model},       {"PID", key_kind::model},
-    {"P/N", key_kind::model},         {"PN", key_kind::model},
-    {"PART NUMBER", key_kind::model}, {"PART NO", key_kind::model},
-    {"M/N", key_kind::model},         {"VID", key_kind::version},
-    {"HW VERSION", key_kind::version}, {"HW VER", key_kind::version},
+    {"MAC ADDRESS", key_kind::mac},
+    {"MAC ADDR", key_kind::mac},
+    {"MAC ID", key_kind::mac},
+    {"MACID", key_kind::mac},
+    {"MAC", key_kind::mac},
+    {"HWADDR", key_kind::mac},
+    {"HW ADDR", key_kind::mac},
+    {"SERIAL NUMBER", key_kind::serial},
+    {"SERIAL NO", key_kind::serial},
+    {"SERIAL", key_kind::serial},
+    {"SER NO", key_kind::serial},
+    {"SER", key_kind::serial},
+    {"S/N", key_kind::serial},
+    {"SN", key_kind::serial},
+    {"MODEL NUMBER", key_kind::model},
+    {"MODEL NO", key_kind::model},
+    {"MODEL", key_kind::model},
+    {"PID", key_kind::model},
+    {"P/N", key_kind::model},
+    {"PN", key_kind::model},
+    {"PART NUMBER", key_kind::model},
+    {"PART NO", key_kind::model},
+    {"M/N", key_kind::model},
+    {"VID", key_kind::version},
+    {"HW VERSION", key_kind::version},
+    {"HW VER", key_kind::version},
     {"VERSION", key_kind::version},
 };
 
-constexpr bool is_key_end(char c) { return c == ':' || c == '=' || c == '#' || is_space(c); }
-constexpr bool is_key_separator(char c) { return c == ':' || c == '=' || c == '#' || is_space(c); }
+constexpr bool is_key_end(char c) {
+  return c == ':' || c == '=' || c == '#' || is_space(c);
+}
+constexpr bool is_key_separator(char c) {
+  return c == ':' || c == '=' || c == '#' || is_space(c);
+}
 
 // Matches one key name at the start of `s`. Returns the number of bytes of `s` the key spans
 // (without what follows it), or 0.

@@ -3,8 +3,8 @@
 // isolated_decoder.hpp), so that a crash in stb_image or ZXing cannot take the station down.
 #include <provstation/scanner/isolated_decoder.hpp>
 
-#include <exception>
 #include <cstdio>
+#include <exception>
 
 int main(int argc, char** argv) {
   try {

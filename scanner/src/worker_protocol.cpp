@@ -64,7 +64,10 @@ std::string encode_worker_output(const result<std::vector<barcode>>& outcome,
   out += "time " + std::to_string(stats.load_time.count()) + " " +
          std::to_string(stats.decode_time.count()) + " " + (stats.budget_exhausted ? "1" : "0") +
          "\n";
-  for (const auto& p : stats.passes) out += "pass " + hex(p) + "\n";
+  for (std::size_t i = 0; i < stats.passes.size(); ++i) {
+    const auto us = i < stats.pass_times.size() ? stats.pass_times[i].count() : 0;
+    out += "pass " + hex(stats.passes[i]) + " " + std::to_string(us) + "\n";
+  }
   if (!outcome.ok()) {
     out += "error " + hex(outcome.message()) + "\n";
   } else {
@@ -114,10 +117,14 @@ result<std::vector<barcode>> decode_worker_output(std::string_view text, decode_
       stats.load_time = std::chrono::microseconds(load);
       stats.decode_time = std::chrono::microseconds(decode);
       stats.budget_exhausted = w[3] == "1";
-    } else if (kind == "pass" && w.size() == 2) {
+    } else if (kind == "pass" && w.size() == 3) {
       std::string name;
-      if (!unhex(w[1], name)) return make_error("worker answer has a bad pass line");
+      long long us = 0;
+      if (!unhex(w[1], name) || !number(w[2], us)) {
+        return make_error("worker answer has a bad pass line");
+      }
       stats.passes.push_back(std::move(name));
+      stats.pass_times.emplace_back(us);
     } else if (kind == "error" && w.size() == 2) {
       std::string message;
       if (!unhex(w[1], message)) return make_error("worker answer has a bad error line");

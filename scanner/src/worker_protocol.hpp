@@ -7,9 +7,8 @@
 //   size <width> <height>
 //   time <load_us> <decode_us> <budget_exhausted 0|1>
 //   pass <name>                                       (one per pass)
-//   barcode <format> <symbology> <text> <x0> <y0> <x1> <y1> <x2> <y2> <x3> <y3> <orientation> <pass>
-//   error <message>                                   (instead of barcodes)
-//   end
+//   barcode <format> <symbology> <text> <x0> <y0> <x1> <y1> <x2> <y2> <x3> <y3> <orientation>
+//   <pass> error <message>                                   (instead of barcodes) end
 
 #include <provstation/result.hpp>
 #include <provstation/scanner/barcode.hpp>

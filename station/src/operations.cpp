@@ -109,6 +109,25 @@ tracker::operation op_scan(scan_request req) {
                                 existing->serial, to_string(existing->current)),
                     &*existing);
     }
+    // Manifest mode: the provider said which boxes to expect; anything else is a hard stop.
+    if (batch_id != 0 && txn.db().manifest_size(batch_id) > 0) {
+      auto expected = txn.db().manifest_entry_for(batch_id, req.mac);
+      if (!expected) {
+        return refuse(fmt::format("MAC {} is not in this batch's manifest", req.mac.upper()),
+                      existing ? &*existing : nullptr);
+      }
+      if (expected->serial != req.serial) {
+        return refuse(fmt::format("serial {} does not match the manifest, which lists {} for MAC {}",
+                                  req.serial, expected->serial, req.mac.upper()),
+                      existing ? &*existing : nullptr);
+      }
+      if (!expected->model.empty() && !model.empty() && !same_model(expected->model, model)) {
+        return refuse(fmt::format("model {} does not match the manifest, which lists {} for MAC {}",
+                                  model, expected->model, req.mac.upper()),
+                      existing ? &*existing : nullptr);
+      }
+      if (model.empty()) model = expected->model;
+    }
     bool merged = false;
     unit_record u;
     if (existing) {
@@ -324,6 +343,46 @@ tracker::operation op_create_batch(batch_request req) {
     txn.catalogue_changed();
     return {{"id", b.id}, {"name", b.name}, {"targets", targets}};
   };
+}
+
+tracker::operation op_import_manifest(std::int64_t batch_id, std::vector<manifest_entry> rows) {
+  return [batch_id, rows = std::move(rows)](tracker_txn& txn) -> nlohmann::json {
+    bool found = false;
+    std::string name;
+    for (const auto& b : txn.db().batches()) {
+      if (b.id == batch_id) {
+        found = true;
+        name = b.name;
+      }
+    }
+    if (!found) throw refusal(fmt::format("no batch {}", batch_id));
+    std::vector<manifest_entry> normalized = rows;
+    for (auto& r : normalized) r.model = upper(r.model);
+    txn.db().replace_manifest(batch_id, normalized);
+    txn.fact(nullptr, "manifest_imported", {{"batch", name}, {"batch_id", batch_id}, {"boxes", rows.size()}},
+             txn.now());
+    return {{"batch_id", batch_id}, {"batch", name}, {"boxes", rows.size()}};
+  };
+}
+
+nlohmann::json manifest_status(store& db, const batch_row& batch) {
+  const auto expected = db.manifest(batch.id);
+  std::vector<std::string> missing;
+  std::size_t scanned = 0;
+  for (const auto& e : expected) {
+    auto u = db.unit_by_mac(e.mac);
+    if (u && !u->unscanned && u->batch_id == batch.id) {
+      ++scanned;
+    } else {
+      missing.push_back(e.mac.str());
+    }
+  }
+  return {{"batch_id", batch.id},
+          {"batch", batch.name},
+          {"expected", expected.size()},
+          {"scanned", scanned},
+          {"missing", missing.size()},
+          {"missing_macs", missing}};
 }
 
 tracker::operation op_mark_shipped(std::vector<mac_address> macs, std::string export_name) {

@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -58,14 +60,21 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
 
 struct dashboard_router::impl : std::enable_shared_from_this<dashboard_router::impl> {
   impl(boost::asio::any_io_executor e, tracker& tr, std::unique_ptr<store> r,
-       std::function<void(std::string&)> m)
-      : ex(std::move(e)), t(tr), reads(std::move(r)), metrics(std::move(m)), progress_timer(ex) {}
+       std::function<void(std::string&)> m, image_reader i)
+      : ex(std::move(e)),
+        t(tr),
+        reads(std::move(r)),
+        metrics(std::move(m)),
+        images(std::move(i)),
+        progress_timer(ex) {}
 
   boost::asio::any_io_executor ex;
   tracker& t;
   std::mutex reads_mu;
   std::unique_ptr<store> reads;
   std::function<void(std::string&)> metrics;
+  image_reader images;
+  std::atomic<int> decoding{0};
   std::mutex scan_mu;
   scanner::scan_sessions sessions;
   std::map<std::string, mac_address, std::less<>> last_scanned;
@@ -130,20 +139,24 @@ struct dashboard_router::impl : std::enable_shared_from_this<dashboard_router::i
   void list_units(const request& req, responder& respond);
   void get_unit(std::string_view mac_text, responder& respond);
   void post_scan(request req, responder respond);
+  void continue_scan(std::string text, std::string session, responder respond);
   void undo_scan(request req, responder respond);
   void retry(std::string_view mac_text, responder respond);
   void events(responder& respond);
   void batches(responder& respond);
   void post_batch(const request& req, responder respond);
   void export_csv(const request& req, responder respond);
+  void post_manifest(const batch_row& b, const request& req, responder respond);
+  void batch_status(const batch_row& b, responder& respond);
   void metrics_text(responder& respond);
   void static_file(std::string_view name, responder& respond);
 };
 
 dashboard_router::dashboard_router(boost::asio::any_io_executor ex, tracker& t,
                                    std::unique_ptr<store> reads,
-                                   std::function<void(std::string&)> metrics)
-    : impl_(std::make_shared<impl>(std::move(ex), t, std::move(reads), std::move(metrics))) {
+                                   std::function<void(std::string&)> metrics, image_reader images)
+    : impl_(std::make_shared<impl>(std::move(ex), t, std::move(reads), std::move(metrics),
+                                   std::move(images))) {
   std::weak_ptr<impl> w = impl_;
   t.subscribe([w](const std::vector<unit_record>& units) {
     if (auto self = w.lock()) self->on_units_changed(units);
@@ -183,6 +196,18 @@ void dashboard_router::impl::handle(request req, responder respond) {
   if (get && p == "/api/events") return events(respond);
   if (get && p == "/api/batches") return batches(respond);
   if (post && p == "/api/batches") return post_batch(req, std::move(respond));
+  if (p.starts_with("/api/batches/")) {
+    std::string_view rest = std::string_view(p).substr(13);
+    const bool manifest = rest.ends_with("/manifest");
+    if (manifest) rest.remove_suffix(9);
+    std::optional<batch_row> b;
+    for (const auto& x : t.read_model().batches()) {
+      if (x.name == rest || std::to_string(x.id) == rest) b = x;
+    }
+    if (!b) return respond(error_response(404, fmt::format("no batch \"{}\"", rest)));
+    if (post && manifest) return post_manifest(*b, req, std::move(respond));
+    if (get && !manifest) return batch_status(*b, respond);
+  }
   if (get && p == "/api/export.csv") return export_csv(req, std::move(respond));
   if (get && p == "/metrics") return metrics_text(respond);
   if (get && p == "/api/version") {
@@ -286,6 +311,37 @@ void dashboard_router::impl::post_scan(request req, responder respond) {
     text = body["text"].get<std::string>();
     if (body.contains("session") && body["session"].is_string()) session = body["session"].get<std::string>();
   }
+  if (req.content_type.starts_with("image/") ||
+      req.content_type.starts_with("application/octet-stream")) {
+    // A label photo: decoded in an isolated worker, off the I/O threads, two at a time at most.
+    if (!images) return respond(error_response(415, "image scans are not enabled"));
+    if (decoding.fetch_add(1) >= 2) {
+      --decoding;
+      return respond(error_response(503, "busy decoding other images; try again"));
+    }
+    std::thread([self = shared_from_this(), body = std::move(req.body), session,
+                 respond]() mutable {
+      auto values = self->images(body);
+      --self->decoding;
+      if (!values) {
+        return respond(json_response(422, {{"status", "rejected"}, {"error", values.message()},
+                                           {"session", session}}));
+      }
+      if (values->empty()) {
+        return respond(json_response(422, {{"status", "rejected"},
+                                           {"error", "no barcode found in the image"},
+                                           {"session", session}}));
+      }
+      std::string joined;
+      for (const auto& v : *values) joined += v + "\n";
+      self->continue_scan(std::move(joined), std::move(session), std::move(respond));
+    }).detach();
+    return;
+  }
+  continue_scan(std::move(text), std::move(session), std::move(respond));
+}
+
+void dashboard_router::impl::continue_scan(std::string text, std::string session, responder respond) {
   if (text.size() > scanner::max_scan_text_bytes) return respond(error_response(413, "scan text too long"));
   scanner::label_context ctx;
   const std::int64_t batch_id = t.read_model().current_batch_id();
@@ -443,6 +499,24 @@ void dashboard_router::impl::post_batch(const request& req, responder respond) {
     if (!r) return respond(error_response(409, r.message()));
     respond(json_response(201, *r));
   });
+}
+
+void dashboard_router::impl::post_manifest(const batch_row& b, const request& req, responder respond) {
+  auto rows = parse_manifest(req.body);
+  if (!rows) return respond(error_response(422, rows.message()));
+  t.submit(op_import_manifest(b.id, std::move(*rows)), [respond](result<json> r) {
+    if (!r) return respond(error_response(409, r.message()));
+    respond(json_response(201, *r));
+  });
+}
+
+void dashboard_router::impl::batch_status(const batch_row& b, responder& respond) {
+  std::lock_guard lock(reads_mu);
+  try {
+    respond(json_response(200, manifest_status(*reads, b)));
+  } catch (const std::exception& e) {
+    respond(error_response(500, e.what()));
+  }
 }
 
 void dashboard_router::impl::export_csv(const request& req, responder respond) {

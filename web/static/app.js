@@ -122,8 +122,10 @@ function status(kind, text) {
 
 async function submitScan(text) {
   if (!text.trim()) return;
+  // A bounded wait: the lines queue behind this one (see the scan form below).
   const r = await fetch(`/api/scans?session=${encodeURIComponent(session)}`,
-                        {method: 'POST', headers: {'Content-Type': 'text/plain'}, body: text});
+                        {method: 'POST', headers: {'Content-Type': 'text/plain'}, body: text,
+                         signal: AbortSignal.timeout(10000)});
   const j = await r.json().catch(() => ({error: `HTTP ${r.status}`}));
   if (r.status === 201) {
     const u = j.unit;
@@ -142,11 +144,16 @@ async function submitScan(text) {
 }
 
 const input = $('#scan');
+// Scan lines go to the station one at a time, in the order they were typed: a wedge scanner
+// types a whole box faster than the replies come back, and concurrent requests may be answered
+// out of order, leaving the feedback of an earlier line ("partial") over the box's "ok".
+let scanQueue = Promise.resolve();
 $('#scan-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const text = input.value;
   input.value = '';
-  submitScan(text).catch((e) => { status('bad', `✖ ${e}`); beep(false); });
+  scanQueue = scanQueue.then(() => submitScan(text))
+      .catch((e) => { status('bad', `✖ ${e}`); beep(false); });
 });
 // Keep the scan input focused: a wedge scanner types wherever the focus is.
 document.addEventListener('click', (ev) => {

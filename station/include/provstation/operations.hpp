@@ -68,6 +68,12 @@ struct batch_request {
 };
 tracker::operation op_create_batch(batch_request request);
 
+/// @brief Replaces a batch's manifest; scans into that batch are then checked against it.
+tracker::operation op_import_manifest(std::int64_t batch_id, std::vector<manifest_entry> rows);
+
+/// @brief Expected vs scanned vs missing for a batch with a manifest (reads the store).
+nlohmann::json manifest_status(store& db, const batch_row& batch);
+
 /// @brief Marks verified/ready units as shipped (an export marked as a shipment).
 tracker::operation op_mark_shipped(std::vector<mac_address> macs, std::string export_name);
 

@@ -57,6 +57,13 @@ struct firmware_row {
   time_ms added_at = 0;
 };
 
+/// @brief One box the provider expects in a batch (manifest mode).
+struct manifest_entry {
+  mac_address mac;
+  std::string serial;
+  std::string model;
+};
+
 /// @brief A provider order: which firmware each model must end on, and where to hand phones off.
 struct batch_row {
   std::int64_t id = 0;
@@ -120,6 +127,13 @@ class store {
 
   virtual std::int64_t insert_batch(const batch_row& b) = 0;
   virtual std::vector<batch_row> batches() = 0;
+
+  /// @brief Replaces the batch's manifest (the provider's expected boxes).
+  virtual void replace_manifest(std::int64_t batch_id, const std::vector<manifest_entry>& rows) = 0;
+  virtual std::vector<manifest_entry> manifest(std::int64_t batch_id) = 0;
+  virtual std::optional<manifest_entry> manifest_entry_for(std::int64_t batch_id,
+                                                           const mac_address& mac) = 0;
+  virtual std::size_t manifest_size(std::int64_t batch_id) = 0;
 
   virtual std::optional<std::string> meta(std::string_view key) = 0;
   virtual void set_meta(std::string_view key, std::string_view value) = 0;

@@ -12,10 +12,13 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string_view>
 
 namespace provstation::app {
 
 int run_cli(int argc, char** argv) {
+  // The image decoder's worker process: this binary again, before any other parsing.
+  if (argc >= 2 && std::string_view(argv[1]) == "scan-worker") return cmd_scan_worker(argc - 1, argv + 1);
   CLI::App cli{"provstation: mass in-house preprovisioning of SIP phones"};
   cli.require_subcommand(1);
   store_location where;
@@ -68,6 +71,15 @@ int run_cli(int argc, char** argv) {
   bc->add_option("--provider-syslog", syslog, "Hand-off Syslog_Server");
   bc->add_option("--stage-timeout", timeout, "Seconds without progress before FAILED")->capture_default_str();
   bc->callback([&] { rc = cmd_batch_create(where, name, targets, dmodel, rule, syslog, timeout); });
+  auto* bm = b->add_subcommand("manifest", "Import the provider's expected boxes (CSV: mac,serial,model)");
+  add_store(bm);
+  bm->add_option("batch", batch, "Batch name or id")->required();
+  bm->add_option("file", file, "CSV file")->required();
+  bm->callback([&] { rc = cmd_batch_manifest(where, batch, file); });
+  auto* bs = b->add_subcommand("status", "Expected vs scanned vs missing for a batch's manifest");
+  add_store(bs);
+  bs->add_option("batch", batch, "Batch name or id")->required();
+  bs->callback([&] { rc = cmd_batch_status(where, batch); });
   auto* bl = b->add_subcommand("list", "List batches");
   add_store(bl);
   bl->callback([&] { rc = cmd_batch_list(where); });
@@ -111,6 +123,12 @@ int run_cli(int argc, char** argv) {
     tftp.listen = *ep;
     rc = provstation::tftpd::run_standalone(tftp);
   });
+
+  std::vector<std::string> images;
+  auto* sc = cli.add_subcommand("scan", "Read box labels from images: one JSON object per file");
+  sc->add_option("files", images, "PNG or JPEG images")->required();
+  sc->add_option("--model", dmodel, "Model assumed when the label has none");
+  sc->callback([&] { rc = cmd_scan(images, dmodel); });
 
   auto* v = cli.add_subcommand("version", "Print the version");
   v->callback([] { std::cout << "provstation " << provstation::version() << "\n"; });

@@ -167,6 +167,48 @@ int cmd_batch_list(const store_location& where) {
   return 0;
 }
 
+namespace {
+
+std::optional<batch_row> find_batch(tracker& t, const std::string& name_or_id) {
+  for (const auto& b : t.read_model().batches()) {
+    if (b.name == name_or_id || std::to_string(b.id) == name_or_id) return b;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int cmd_batch_manifest(const store_location& where, const std::string& batch, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(fmt::format("cannot read {}", file));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto rows = parse_manifest(text);
+  if (!rows) return fail(fmt::format("{}: {}", file, rows.message()));
+  auto t = open_tracker(where, create_mode::must_exist);
+  if (!t) return fail(t.message());
+  auto b = find_batch(**t, batch);
+  if (!b) return fail(fmt::format("no batch \"{}\"", batch));
+  auto r = (*t)->run(op_import_manifest(b->id, std::move(*rows)));
+  (*t)->stop();
+  if (!r) return fail(r.message());
+  std::cout << r->dump(2) << "\n";
+  return 0;
+}
+
+int cmd_batch_status(const store_location& where, const std::string& batch) {
+  auto path = store_path(where);
+  if (!path) return fail(path.message());
+  auto db = open_sqlite_store(*path, create_mode::must_exist);
+  if (!db) return fail(db.message());
+  for (const auto& b : (*db)->batches()) {
+    if (b.name == batch || std::to_string(b.id) == batch) {
+      std::cout << manifest_status(**db, b).dump(2) << "\n";
+      return 0;
+    }
+  }
+  return fail(fmt::format("no batch \"{}\"", batch));
+}
+
 int cmd_firmware_add(const store_location& where, const std::string& file, const std::string& model,
                      const std::string& version, bool copy) {
   std::error_code ec;

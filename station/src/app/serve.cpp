@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/app.hpp"
+#include "app/commands.hpp"
+
+#include <provstation/scanner/isolated_decoder.hpp>
 
 #include <provstation/log.hpp>
 #include <provstation/net/lease_listener.hpp>
@@ -163,7 +166,15 @@ int serve(const config& c, const serve_options& options) {
     }
   };
   // The dashboard binds first, in the station's own namespace: it never listens on the bench.
-  web::dashboard_router dashboard(ex, t, std::move(*reads), metrics);
+  const auto isolation = scan_isolation();
+  auto read_image = [isolation](std::string_view bytes) -> result<std::vector<std::string>> {
+    auto codes = scanner::decode_image_bytes_isolated(std::as_bytes(std::span(bytes.data(), bytes.size())), isolation);
+    if (!codes) return codes.err();
+    std::vector<std::string> out;
+    for (const auto& c : *codes) out.push_back(c.aim_text());
+    return out;
+  };
+  web::dashboard_router dashboard(ex, t, std::move(*reads), metrics, read_image);
   boost::system::error_code aec;
   const auto dash_addr = net::ip::make_address(c.dashboard.listen.address, aec);
   if (aec) {

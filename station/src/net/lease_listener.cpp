@@ -70,7 +70,7 @@ result<std::unique_ptr<lease_listener>> lease_listener::create(net::any_io_execu
 }
 
 lease_listener::lease_listener(net::posix::stream_descriptor fd, options opts, tracker& t)
-    : fd_(std::move(fd)), opts_(std::move(opts)), tracker_(t) {
+    : fd_(std::move(fd)), retry_(fd_.get_executor()), opts_(std::move(opts)), tracker_(t) {
   allowed_uids_.insert(0);
   allowed_uids_.insert(::geteuid());
   if (const passwd* pw = ::getpwnam(opts_.allowed_user.c_str())) allowed_uids_.insert(pw->pw_uid);
@@ -83,6 +83,8 @@ lease_listener::~lease_listener() {
 }
 
 void lease_listener::start() {
+  // The station may have dropped root since create(): its own user is believed too.
+  allowed_uids_.insert(::geteuid());
   reconcile("start");
   do_wait();
 }
@@ -90,6 +92,8 @@ void lease_listener::start() {
 void lease_listener::stop() {
   net::post(fd_.get_executor(), [this] {
     boost::system::error_code ec;
+    stopped_ = true;
+    retry_.cancel();
     fd_.cancel(ec);
     fd_.close(ec);
   });
@@ -102,13 +106,44 @@ void lease_listener::do_wait() {
       logger("kea")->error("event socket: {}", ec.message());
       return;
     }
-    on_readable();
-    do_wait();
+    // Paused (the tracker's queue is full): the retry timer resumes reading.
+    if (on_readable()) do_wait();
   });
 }
 
-void lease_listener::on_readable() {
+bool lease_listener::submit_pending() {
+  if (!pending_) return true;
+  if (!tracker_.submit(pending_, nullptr)) return false;
+  pending_ = nullptr;
+  return true;
+}
+
+void lease_listener::arm_retry() {
+  if (retry_armed_ || stopped_) return;
+  retry_armed_ = true;
+  retry_.expires_after(std::chrono::milliseconds(pending_ ? 20 : 1000));
+  retry_.async_wait([this](const boost::system::error_code& ec) {
+    retry_armed_ = false;
+    if (ec || stopped_ || !fd_.is_open()) return;
+    if (reconcile_pending_) reconcile("the tracker's queue was full");
+    if (pending_) {
+      if (!submit_pending()) return arm_retry();
+      logger("kea")->info("the tracker takes events again; reading the event socket");
+      if (on_readable()) do_wait();
+    }
+  });
+}
+
+bool lease_listener::on_readable() {
   auto log = logger("kea");
+  // Back-pressure: while the tracker's queue is full, the event waits here and the socket is
+  // not read. The kernel then holds net.unix.max_dgram_qlen datagrams, the hook's sender waits
+  // and Kea keeps queueing in the hook (event-queue-capacity): nothing is lost for a burst,
+  // and an overflow there shows as a seq gap, which reconciles.
+  if (!submit_pending()) {
+    arm_retry();
+    return false;
+  }
   // Drain everything queued, then wait again.
   for (int i = 0; i < 1024; ++i) {
     iovec iov{buffer_.data(), buffer_.size()};
@@ -123,7 +158,7 @@ void lease_listener::on_readable() {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         log->error("event socket: {}", std::strerror(errno));
       }
-      return;
+      return true;
     }
     const ucred* cred = nullptr;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
@@ -151,6 +186,11 @@ void lease_listener::on_readable() {
     }
     ++received_;
     const auto& e = parsed->event;
+    if (e.boot_id == boot_id_ && e.seq <= last_seq_) {
+      // The hook never sends an event twice: count it, apply it anyway (a lease is idempotent).
+      ++duplicates_;
+      log->warn("lease event seq {} repeated or out of order (last {})", e.seq, last_seq_);
+    }
     if (e.boot_id != boot_id_) {
       if (!boot_id_.empty()) log->info("Kea's hook restarted (new boot_id); reconciling");
       const bool reconcile_now = !boot_id_.empty() || e.seq != 1;
@@ -184,10 +224,15 @@ void lease_listener::on_readable() {
     c.vendor_class = e.vendor_class;
     c.phone = is_phone_vendor_class(e.vendor_class);
     log->debug("lease {} {} {}", c.type, c.ip, c.mac.upper());
-    if (!tracker_.submit(op_lease(std::move(c)), nullptr)) {
-      log->warn("tracker queue full: a lease event was dropped; reconciling later");
+    pending_ = op_lease(std::move(c));
+    if (!submit_pending()) {
+      ++paused_;
+      log->warn("the tracker's queue is full: pausing the event socket until it drains");
+      arm_retry();
+      return false;
     }
   }
+  return true;
 }
 
 void lease_listener::reconcile(const char* why) {
@@ -203,9 +248,17 @@ void lease_listener::reconcile(const char* why) {
   const auto active = active_leases(*file, now / 1000);
   const board& b = tracker_.read_model();
   std::size_t changes = 0;
+  std::size_t deferred = 0;  // Changes the tracker's full queue refused: the next pass makes them.
+  auto submit = [&](lease_change c) {
+    if (deferred == 0 && tracker_.submit(op_lease(std::move(c)), nullptr)) {
+      ++changes;
+    } else {
+      ++deferred;
+    }
+  };
   std::set<std::string> active_ips;
+  for (const auto& l : active) active_ips.insert(l.ip);
   for (const auto& l : active) {
-    active_ips.insert(l.ip);
     if (b.mac_at_ip(l.ip) == l.mac) continue;
     lease_change c;
     c.ip = l.ip;
@@ -216,8 +269,7 @@ void lease_listener::reconcile(const char* why) {
     c.hostname = l.hostname;
     // The lease file carries no vendor class: only known units are (re)attached.
     c.phone = false;
-    tracker_.submit(op_lease(std::move(c)), nullptr);
-    ++changes;
+    submit(std::move(c));
   }
   // Addresses the station believes leased but Kea has let go of.
   for (const auto& u : b.units()) {
@@ -229,9 +281,14 @@ void lease_listener::reconcile(const char* why) {
       c.mac = u.mac;
       c.at = now;
       c.type = "reconcile";
-      tracker_.submit(op_lease(std::move(c)), nullptr);
-      ++changes;
+      submit(std::move(c));
     }
+  }
+  reconcile_pending_ = deferred != 0;
+  if (reconcile_pending_) {
+    log->warn("reconciliation ({}): the tracker's queue is full, {} changes deferred; retrying in 1 s",
+              why, deferred);
+    arm_retry();
   }
   log->info("reconciled from {} ({}): {} active leases, {} changes, {} malformed rows skipped",
             opts_.lease_file, why, active.size(), changes, file->skipped);

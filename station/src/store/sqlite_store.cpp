@@ -15,7 +15,7 @@ namespace {
 
 // Numbered migrations: migration N brings the schema from version N-1 to N. Never edit one that
 // has shipped; add the next.
-constexpr std::array<std::string_view, 1> migrations = {
+constexpr std::array<std::string_view, 2> migrations = {
     R"sql(
 CREATE TABLE batches (
   id INTEGER PRIMARY KEY,
@@ -106,6 +106,17 @@ CREATE TRIGGER facts_no_update BEFORE UPDATE ON facts
   BEGIN SELECT RAISE(ABORT, 'facts are append-only'); END;
 CREATE TRIGGER facts_no_delete BEFORE DELETE ON facts
   BEGIN SELECT RAISE(ABORT, 'facts are append-only'); END;
+)sql",
+    // 2: the provider's expected boxes per batch (manifest mode).
+    R"sql(
+CREATE TABLE manifest (
+  batch_id INTEGER NOT NULL REFERENCES batches(id),
+  mac TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  model TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (batch_id, mac),
+  UNIQUE (batch_id, serial)
+);
 )sql",
 };
 
@@ -468,6 +479,46 @@ class sqlite_store final : public store {
     }
     t.reset();
     return out;
+  }
+
+  void replace_manifest(std::int64_t batch_id, const std::vector<manifest_entry>& rows) override {
+    db_.prepare("DELETE FROM manifest WHERE batch_id = ?1").bind(1, batch_id).run();
+    for (const auto& r : rows) {
+      db_.prepare("INSERT INTO manifest (batch_id, mac, serial, model) VALUES (?1, ?2, ?3, ?4)")
+          .bind(1, batch_id)
+          .bind(2, r.mac.str())
+          .bind(3, r.serial)
+          .bind(4, r.model)
+          .run();
+    }
+  }
+
+  std::vector<manifest_entry> manifest(std::int64_t batch_id) override {
+    auto& s = db_.prepare("SELECT mac, serial, model FROM manifest WHERE batch_id = ?1 ORDER BY rowid");
+    s.bind(1, batch_id);
+    std::vector<manifest_entry> out;
+    while (s.step()) {
+      out.push_back({mac_address::parse(s.text(0)).value_or(mac_address{}), s.text(1), s.text(2)});
+    }
+    s.reset();
+    return out;
+  }
+
+  std::optional<manifest_entry> manifest_entry_for(std::int64_t batch_id, const mac_address& mac) override {
+    auto& s = db_.prepare("SELECT serial, model FROM manifest WHERE batch_id = ?1 AND mac = ?2");
+    s.bind(1, batch_id).bind(2, mac.str());
+    std::optional<manifest_entry> out;
+    if (s.step()) out = manifest_entry{mac, s.text(0), s.text(1)};
+    s.reset();
+    return out;
+  }
+
+  std::size_t manifest_size(std::int64_t batch_id) override {
+    auto& s = db_.prepare("SELECT COUNT(*) FROM manifest WHERE batch_id = ?1");
+    s.bind(1, batch_id);
+    const std::size_t n = s.step() ? static_cast<std::size_t>(s.int64(0)) : 0;
+    s.reset();
+    return n;
   }
 
   std::optional<std::string> meta(std::string_view key) override {

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "label_maker.hpp"
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <spawn.h>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -92,8 +92,8 @@ std::string upc_digits(const std::string& serial) {
 
 std::vector<std::string> zint(const std::string& out, int type, const std::string& data,
                               double scale, bool gs1 = false) {
-  std::vector<std::string> argv{"zint", "-b", std::to_string(type), "--scale=" + fmt(scale),
-                                "--data=" + data, "-o", out};
+  std::vector<std::string> argv{
+      "zint", "-b", std::to_string(type), "--scale=" + fmt(scale), "--data=" + data, "-o", out};
   if (type == 20) argv.insert(argv.begin() + 3, "--height=25");
   if (type == 71 || type == 58) argv.insert(argv.begin() + 3, "--quietzones");
   if (gs1) argv.insert(argv.begin() + 3, "--gs1");
@@ -205,6 +205,7 @@ expected_fields parse_expected(std::string_view json) {
   e.mac = field("mac");
   e.serial = field("serial");
   e.model = field("model");
+  e.error = field("error");
   return e;
 }
 
@@ -213,8 +214,8 @@ std::string make_label(const label_recipe& r, const std::string& dir) {
   const bool flat = r.canvas_width == 0;
   // A flat label with whole-pixel modules is drawn crisp at its final size, as a printer or a
   // scanner bed would give it; everything else is drawn large and scaled like a camera sees it.
-  const bool crisp = flat && std::abs(r.module_px * 2 - std::round(r.module_px * 2)) < 1e-9 &&
-                     r.module_px >= 1;
+  const bool crisp =
+      flat && std::abs(r.module_px * 2 - std::round(r.module_px * 2)) < 1e-9 && r.module_px >= 1;
   const double scale = crisp ? r.module_px / 2 : draw_module_px / 2;
   std::vector<std::string> parts;
   auto part = [&](const std::string& suffix, int type, const std::string& data, bool gs1 = false) {
@@ -273,33 +274,33 @@ std::string make_label(const label_recipe& r, const std::string& dir) {
   const double w = lw * resize / 100.0;
   const double h = lh * resize / 100.0;
   rng random(r.seed);
-  std::vector<std::string> argv{"convert",
-                                "-size",
-                                std::to_string(r.canvas_width) + "x" +
-                                    std::to_string(r.canvas_height),
-                                "xc:#b08d5f",
-                                "(",
-                                label,
-                                "-resize",
-                                fmt(resize) + "%",
-                                "-alpha",
-                                "set",
-                                "-virtual-pixel",
-                                "transparent",
-                                "-background",
-                                "none"};
+  std::vector<std::string> argv{
+      "convert",
+      "-size",
+      std::to_string(r.canvas_width) + "x" + std::to_string(r.canvas_height),
+      "xc:#b08d5f",
+      "(",
+      label,
+      "-resize",
+      fmt(resize) + "%",
+      "-alpha",
+      "set",
+      "-virtual-pixel",
+      "transparent",
+      "-background",
+      "none"};
   if (r.perspective > 0) {
     // A camera tilted about one axis of the label: one edge appears shorter (keystone).
     const double p = r.perspective;
-    const int side = static_cast<int>(random.next() * 4) % 4;
+    const int edge = static_cast<int>(random.next() * 4) % 4;
     double c[8] = {0, 0, w, 0, w, h, 0, h};  // TL, TR, BR, BL
-    if (side == 0) {  // top edge further away
+    if (edge == 0) {                         // top edge further away
       c[0] += p * w / 2;
       c[2] -= p * w / 2;
-    } else if (side == 1) {  // bottom edge further away
+    } else if (edge == 1) {  // bottom edge further away
       c[4] -= p * w / 2;
       c[6] += p * w / 2;
-    } else if (side == 2) {  // left edge further away
+    } else if (edge == 2) {  // left edge further away
       c[1] += p * h / 2;
       c[7] -= p * h / 2;
     } else {  // right edge further away
@@ -324,13 +325,13 @@ std::string make_label(const label_recipe& r, const std::string& dir) {
     const double cy = r.center_y * r.canvas_height + (random.next() - 0.5) * h * 0.6;
     const double rx = w * 0.25;
     const double ry = h * 0.18;
-    argv.insert(argv.end(),
-                {"(", "-size",
-                 std::to_string(r.canvas_width) + "x" + std::to_string(r.canvas_height),
-                 "xc:black", "-fill", "white", "-draw",
-                 "ellipse " + fmt(cx) + "," + fmt(cy) + " " + fmt(rx) + "," + fmt(ry) + " 0,360",
-                 "-blur", "0x" + fmt(std::max(rx, ry) / 3), "-evaluate", "multiply",
-                 fmt(r.glare), ")", "-compose", "screen", "-composite", "-compose", "over"});
+    argv.insert(
+        argv.end(),
+        {"(", "-size", std::to_string(r.canvas_width) + "x" + std::to_string(r.canvas_height),
+         "xc:black", "-fill", "white", "-draw",
+         "ellipse " + fmt(cx) + "," + fmt(cy) + " " + fmt(rx) + "," + fmt(ry) + " 0,360", "-blur",
+         "0x" + fmt(std::max(rx, ry) / 3), "-evaluate", "multiply", fmt(r.glare), ")", "-compose",
+         "screen", "-composite", "-compose", "over"});
   }
   if (r.dim > 0) argv.insert(argv.end(), {"-evaluate", "multiply", fmt(1.0 - r.dim)});
   if (r.blur > 0) argv.insert(argv.end(), {"-blur", "0x" + fmt(r.blur)});

@@ -27,23 +27,24 @@ struct label_recipe {
   double module_px = 3;              ///< Pixels per module in the final image (before warping).
   int canvas_width = 0;              ///< 0: the flat label alone (no photo effects).
   int canvas_height = 0;
-  double rotate = 0;        ///< Degrees.
-  double perspective = 0;   ///< Keystone: how much shorter the far edge looks (0 … 0.3).
-  double blur = 0;          ///< Gaussian sigma in pixels.
-  double noise = 0;         ///< ImageMagick -attenuate for Gaussian noise (0 … 3).
-  double glare = 0;         ///< Strength of a bright spot on the label (0 … 1).
-  double dim = 0;           ///< Darkening of the whole photo (0 … 0.6).
-  int jpeg_quality = 0;     ///< 0: PNG.
-  double center_x = 0.5;    ///< Label centre in the canvas (fractions).
+  double rotate = 0;       ///< Degrees.
+  double perspective = 0;  ///< Keystone: how much shorter the far edge looks (0 … 0.3).
+  double blur = 0;         ///< Gaussian sigma in pixels.
+  double noise = 0;        ///< ImageMagick -attenuate for Gaussian noise (0 … 3).
+  double glare = 0;        ///< Strength of a bright spot on the label (0 … 1).
+  double dim = 0;          ///< Darkening of the whole photo (0 … 0.6).
+  int jpeg_quality = 0;    ///< 0: PNG.
+  double center_x = 0.5;   ///< Label centre in the canvas (fractions).
   double center_y = 0.5;
-  unsigned seed = 1;        ///< Drives the perspective corners and glare position.
+  unsigned seed = 1;  ///< Drives the perspective corners and glare position.
 };
 
-/// Fields a case must read.
+/// Fields a case must read, or the error it must give.
 struct expected_fields {
-  std::string mac;  ///< Canonical (12 lower-case hex), empty = must not be read.
+  std::string mac;  ///< Canonical (12 lower-case hex).
   std::string serial;
   std::string model;
+  std::string error;  ///< Non-empty: reading the label must fail with a message containing it.
 };
 
 /// Thrown when a tool fails or a recipe is malformed.
@@ -55,7 +56,8 @@ class label_error : public std::runtime_error {
 /// Parses `key = value` lines (# comments) into a recipe; unknown keys are errors.
 label_recipe parse_recipe(std::string_view text, std::string name);
 
-/// Reads `{"mac": "…", "serial": "…", "model": "…"}` (flat JSON object of strings).
+/// Reads `{"mac": "…", "serial": "…", "model": "…"}` or `{"error": "…"}` (a flat JSON object of
+/// strings without escapes).
 expected_fields parse_expected(std::string_view json);
 
 /// Draws the label (and its photo) into `dir`; returns the image path.

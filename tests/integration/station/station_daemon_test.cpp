@@ -18,6 +18,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -307,6 +308,79 @@ TEST_F(StationDaemon, BadConfigNamesTheKey) {
   std::string out;
   EXPECT_EQ(run_command({PROVSTATION_EXE, "serve", "--config", dir_.file("bad.toml")}, &out), 1);
   EXPECT_NE(out.find("tftp.listen: expected \"ADDRESS:PORT\", got \"somewhere\""), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace provstation::app
+
+namespace provstation::app {
+namespace {
+
+// Makes a three-barcode box label with zint and ImageMagick; empty when they are missing.
+std::string make_label(const test::temp_dir& dir, const std::string& mac, const std::string& serial,
+                       const std::string& model) {
+  std::string out;
+  for (const auto& [name, data] : {std::pair{"mac", mac}, std::pair{"sn", serial}, std::pair{"pid", model}}) {
+    if (run_command({"zint", "-b", "20", "-d", data, "--scale=3", "-o", dir.file(std::string(name) + ".png")}, &out) != 0) {
+      return {};
+    }
+  }
+  const std::string label = dir.file("label.png");
+  if (run_command({"convert", dir.file("mac.png"), dir.file("sn.png"), dir.file("pid.png"), "-background",
+                   "white", "-gravity", "center", "-append", "-bordercolor", "white", "-border", "40", label},
+                  &out) != 0) {
+    return {};
+  }
+  return label;
+}
+
+// Verify a label photo posted to /api/scans is decoded (isolated) into a scan, and an image the
+// decoder cannot read is a clear error while the station keeps serving.
+TEST_F(StationDaemon, ImageScansAreDecodedInIsolation) {
+  const std::string label = make_label(dir_, "0023AB0000B1", "CBT141900B1", "SPA525G2");
+  if (label.empty()) GTEST_SKIP() << "zint or ImageMagick missing";
+  start();
+  std::string out;
+  ASSERT_EQ(curl({"-H", "Content-Type: image/png", "--data-binary", "@" + label,
+                  fmt::format("http://127.0.0.1:{}/api/scans?session=cam", dashboard_)},
+                 &out),
+            0);
+  auto j = json::parse(out);
+  EXPECT_EQ(j["status"], "complete") << out;
+  EXPECT_EQ(j["unit"]["mac"], "0023ab0000b1");
+  EXPECT_EQ(j["unit"]["serial"], "CBT141900B1");
+  const std::string broken = dir_.write("broken.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x7f\xff\xff\xff", 20));
+  ASSERT_EQ(curl({"-H", "Content-Type: image/png", "--data-binary", "@" + broken, "-w", "\n%{http_code}",
+                  fmt::format("http://127.0.0.1:{}/api/scans?session=cam", dashboard_)},
+                 &out),
+            0);
+  EXPECT_TRUE(out.ends_with("\n422")) << out;
+  EXPECT_NE(out.find("\"status\":\"rejected\""), std::string::npos) << out;
+  EXPECT_TRUE(station_.running());
+  EXPECT_EQ(get("/api/units")["total"], 1);
+}
+
+// Verify `provstation scan FILE…` prints one JSON object per file, nulls where nothing was read.
+TEST_F(StationDaemon, ScanCommandPrintsJsonPerFile) {
+  const std::string label = make_label(dir_, "0023AB0000B2", "CBT141900B2", "SPA525G2");
+  if (label.empty()) GTEST_SKIP() << "zint or ImageMagick missing";
+  const std::string text = dir_.write("notes.txt", "not an image");
+  std::string out;
+  EXPECT_EQ(run_command({"sh", "-c", fmt::format("{} scan {} {} 2>/dev/null", PROVSTATION_EXE, label, text)}, &out), 1);
+  std::istringstream lines(out);
+  std::string first, second;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  auto a = json::parse(first);
+  EXPECT_EQ(a["file"], label);
+  EXPECT_EQ(a["mac"], "0023ab0000b2");
+  EXPECT_EQ(a["serial"], "CBT141900B2");
+  EXPECT_EQ(a["model"], "SPA525G2");
+  EXPECT_EQ(a["barcodes"].size(), 3u);
+  auto b = json::parse(second);
+  EXPECT_EQ(b["file"], text);
+  EXPECT_TRUE(b["mac"].is_null());
+  EXPECT_TRUE(b.contains("error"));
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ TEST(ScannerCatalog, MatchesVendorsByOui) {
   EXPECT_TRUE(org_names_vendor("ShoreTel, Inc", mitel));
   EXPECT_TRUE(org_names_vendor("MITEL CORPORATION", mitel));
   EXPECT_FALSE(org_names_vendor("ARMITEL Co.", mitel));
-  EXPECT_TRUE(org_names_vendor("YEALINK(XIAMEN) NETWORK TECHNOLOGY CO.,LTD.",
-                               *find_vendor("Yealink")));
+  EXPECT_TRUE(
+      org_names_vendor("YEALINK(XIAMEN) NETWORK TECHNOLOGY CO.,LTD.", *find_vendor("Yealink")));
   EXPECT_TRUE(org_names_vendor("Cisco-Linksys, LLC", *find_vendor("Cisco")));
   EXPECT_EQ(find_vendor("Nokia"), nullptr);
 }

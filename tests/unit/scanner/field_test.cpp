@@ -112,10 +112,14 @@ TEST(ScannerClassify, ReadsModels) {
     const char* vendor;
   };
   const model_case cases[] = {
-      {"SPA525G2", "SPA525G2", "Cisco"},       {"]C0spa504g", "SPA504G", "Cisco"},
-      {"PID:CP-8841-K9=", "CP-8841-K9", "Cisco"}, {"2200-48500-025", "2200-48500-025", "Polycom"},
-      {"P/N: 2200-48500-025", "2200-48500-025", "Polycom"}, {"SIP-T46S", "SIP-T46S", "Yealink"},
-      {"SNOM 320", "SNOM 320", "Snom"},       {"Model: GXP2170", "GXP2170", "Grandstream"},
+      {"SPA525G2", "SPA525G2", "Cisco"},
+      {"]C0spa504g", "SPA504G", "Cisco"},
+      {"PID:CP-8841-K9=", "CP-8841-K9", "Cisco"},
+      {"2200-48500-025", "2200-48500-025", "Polycom"},
+      {"P/N: 2200-48500-025", "2200-48500-025", "Polycom"},
+      {"SIP-T46S", "SIP-T46S", "Yealink"},
+      {"SNOM 320", "SNOM 320", "Snom"},
+      {"Model: GXP2170", "GXP2170", "Grandstream"},
   };
   for (const auto& c : cases) {
     field f = must(c.text);
@@ -142,9 +146,9 @@ TEST(ScannerClassify, SplitsCombinedPayloads) {
   EXPECT_EQ(f.parts[2].kind, field_kind::mac);
   EXPECT_EQ(f.parts[2].value, "0023ab1c2d3e");
 
-  for (const char* text : {"MAC:0023AB1C2D3E,SN:CCQ17410ABC", "MAC=0023AB1C2D3E|SN=CCQ17410ABC",
-                           "MAC 00 23 AB 1C 2D 3E SN CCQ17410ABC",
-                           "MAC:0023AB1C2D3E\x1dSN:CCQ17410ABC"}) {
+  for (const char* text :
+       {"MAC:0023AB1C2D3E,SN:CCQ17410ABC", "MAC=0023AB1C2D3E|SN=CCQ17410ABC",
+        "MAC 00 23 AB 1C 2D 3E SN CCQ17410ABC", "MAC:0023AB1C2D3E\x1dSN:CCQ17410ABC"}) {
     field g = must(text);
     ASSERT_EQ(g.kind, field_kind::combined) << text;
     ASSERT_EQ(g.parts.size(), 2u) << text;
@@ -160,7 +164,10 @@ TEST(ScannerClassify, SplitsCombinedPayloads) {
 
 // Verify GS1 element strings: AIM ]d2 with FNC1 as GS, and the human-readable form.
 TEST(ScannerClassify, ReadsGs1) {
-  field f = must("]d20100614141999996" "21CCQ17410ABC\x1d" "240SPA525G2");
+  field f = must(
+      "]d20100614141999996"
+      "21CCQ17410ABC\x1d"
+      "240SPA525G2");
   ASSERT_EQ(f.kind, field_kind::combined);
   ASSERT_EQ(f.parts.size(), 3u);
   EXPECT_EQ(f.parts[0].kind, field_kind::ignored);
@@ -172,7 +179,9 @@ TEST(ScannerClassify, ReadsGs1) {
   ASSERT_EQ(paren.parts.size(), 2u);
   EXPECT_EQ(paren.parts[1].value, "CCQ17410ABC");
 
-  field bad = must("]C1" "99ABC");
+  field bad = must(
+      "]C1"
+      "99ABC");
   EXPECT_EQ(bad.kind, field_kind::unknown);
   EXPECT_EQ(bad.note, "unsupported GS1 application identifier at '99AB'");
   EXPECT_EQ(must("]C10112345").note, "GS1 field (01) is cut short");
@@ -180,7 +189,10 @@ TEST(ScannerClassify, ReadsGs1) {
 
 // Verify ISO/IEC 15434 envelopes (format 06 data identifiers) as 2-D shipping labels use them.
 TEST(ScannerClassify, ReadsIso15434) {
-  field f = must("]d1[)>\x1e" "06\x1dPSPA525G2\x1dSCCQ17410ABC\x1d" "4LCN\x1e\x04");
+  field f = must(
+      "]d1[)>\x1e"
+      "06\x1dPSPA525G2\x1dSCCQ17410ABC\x1d"
+      "4LCN\x1e\x04");
   ASSERT_EQ(f.kind, field_kind::combined);
   ASSERT_EQ(f.parts.size(), 3u);
   EXPECT_EQ(f.parts[0].kind, field_kind::model);
@@ -189,8 +201,14 @@ TEST(ScannerClassify, ReadsIso15434) {
   EXPECT_EQ(f.parts[1].kind, field_kind::serial);
   EXPECT_EQ(f.parts[1].value, "CCQ17410ABC");
   EXPECT_EQ(f.parts[2].kind, field_kind::ignored);
-  EXPECT_EQ(must("[)>\x1e" "07\x1dx\x1e\x04").note, "unsupported ISO/IEC 15434 format '07'");
-  EXPECT_EQ(must("[)>\x1e" "06\x1d" "12\x1e").note,
+  EXPECT_EQ(must("[)>\x1e"
+                 "07\x1dx\x1e\x04")
+                .note,
+            "unsupported ISO/IEC 15434 format '07'");
+  EXPECT_EQ(must("[)>\x1e"
+                 "06\x1d"
+                 "12\x1e")
+                .note,
             "ISO/IEC 15434 field without a data identifier");
 }
 

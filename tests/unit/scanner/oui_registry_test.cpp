@@ -20,7 +20,9 @@ constexpr std::string_view oui36_csv =
     "Registry,Assignment,Organization Name,Organization Address\n"
     "MA-S,70B3D5123,Example Phones Ltd,Somewhere\n";
 
-mac_address mac(const char* text) { return *mac_address::parse(text); }
+mac_address mac(const char* text) {
+  return *mac_address::parse(text);
+}
 
 // Verify that quoted names with commas and doubled quotes are read, and bad rows are skipped.
 TEST(OuiRegistry, ReadsQuotedCsv) {

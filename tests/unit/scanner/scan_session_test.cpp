@@ -58,8 +58,9 @@ TEST(ScanSession, LimitsValuesPerBox) {
   s.feed("world", t0, ctx());
   scan_update up = s.feed("again", t0, ctx());
   EXPECT_EQ(up.status, scan_status::conflict);
-  EXPECT_EQ(up.error, "more than 3 values without a complete box; the box was discarded, scan it "
-                      "again");
+  EXPECT_EQ(up.error,
+            "more than 3 values without a complete box; the box was discarded, scan it "
+            "again");
   EXPECT_TRUE(s.values().empty());
 }
 

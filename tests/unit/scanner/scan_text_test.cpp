@@ -176,9 +176,10 @@ TEST(ScannerScanText, WarnsAboutOuis) {
             "Cisco phone");
   scan_fields c = must("SPA525G2\nA0B2C6000001\nCCQ17410ABC\n", ctx(std::nullopt, &registry));
   ASSERT_EQ(c.warnings.size(), 1u);
-  EXPECT_EQ(c.warnings[0], "MAC a0b2c6000001 has OUI A0B2C6, which is not registered with the IEEE");
-  EXPECT_TRUE(must("SPA525G2\n649EF3000001\nCCQ17410ABC\n", ctx(std::nullopt, &registry))
-                  .warnings.empty());
+  EXPECT_EQ(c.warnings[0],
+            "MAC a0b2c6000001 has OUI A0B2C6, which is not registered with the IEEE");
+  EXPECT_TRUE(
+      must("SPA525G2\n649EF3000001\nCCQ17410ABC\n", ctx(std::nullopt, &registry)).warnings.empty());
   // Without a registry an OUI outside the built-in table is not judged.
   EXPECT_TRUE(must("SPA525G2\nA0B2C4000001\nCCQ17410ABC\n").warnings.empty());
 

@@ -114,3 +114,40 @@ TEST(Csv, ExportsVerifiedUnits) {
 
 }  // namespace
 }  // namespace provstation
+
+namespace provstation {
+namespace {
+
+// Verify RFC 4180 parsing: quotes, doubled quotes, embedded newlines, CRLF, BOM.
+TEST(Csv, ParsesRfc4180) {
+  auto t = parse_csv("\xEF\xBB\xBF" "a,\"b,c\",\"d\"\"e\"\r\n\"multi\nline\",x,\r\n\r\nlast");
+  ASSERT_TRUE(t.ok()) << t.message();
+  ASSERT_EQ(t->size(), 3u);
+  EXPECT_EQ((*t)[0], (std::vector<std::string>{"a", "b,c", "d\"e"}));
+  EXPECT_EQ((*t)[1], (std::vector<std::string>{"multi\nline", "x", ""}));
+  EXPECT_EQ((*t)[2], (std::vector<std::string>{"last"}));
+  EXPECT_EQ(parse_csv("a,\"open").message(), "line 1: a quoted cell is not closed");
+  EXPECT_EQ(parse_csv(std::string(5000, 'x')).message(), "line 1: a cell is longer than 4 KiB");
+}
+
+// Verify a manifest with its columns in any order is read, and a bad one refused as a whole.
+TEST(Csv, ReadsManifestAllOrNothing) {
+  auto m = parse_manifest("Serial Number,Model,MAC Address\nCBT141900G7,spa525g2,00:23:ab:00:00:01\n"
+                          "CBT141900G8,SPA525G2,0023ab000002\n");
+  ASSERT_TRUE(m.ok()) << m.message();
+  ASSERT_EQ(m->size(), 2u);
+  EXPECT_EQ((*m)[0].mac.str(), "0023ab000001");
+  EXPECT_EQ((*m)[0].model, "SPA525G2");
+  auto bad = parse_manifest("mac,serial\n0023ab000001,A\nnope,B\n0023ab000001,C\n0023ab000003,\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.message(),
+            "manifest refused, nothing imported (3 problems):\n"
+            "  line 3: MAC address contains an invalid character\n"
+            "  line 4: MAC 0023AB000001 is listed twice\n"
+            "  line 5: no serial");
+  EXPECT_EQ(parse_manifest("a,b\n1,2\n").message(),
+            "manifest: the header row must name a MAC column and a serial column (e.g. \"mac,serial,model\")");
+}
+
+}  // namespace
+}  // namespace provstation

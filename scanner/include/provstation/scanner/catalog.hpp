@@ -36,15 +36,15 @@ constexpr bool has(serial_form set, serial_form form) {
 /// @brief A phone vendor: its name, its built-in OUIs and the words that identify it in the
 /// IEEE registry's organisation names.
 struct vendor_info {
-  std::string_view name;                      ///< "Cisco", "Polycom", "Yealink" …
-  std::span<const std::string_view> ouis;     ///< Built-in MA-L prefixes, 6 upper-case hex digits.
+  std::string_view name;                   ///< "Cisco", "Polycom", "Yealink" …
+  std::span<const std::string_view> ouis;  ///< Built-in MA-L prefixes, 6 upper-case hex digits.
   std::span<const std::string_view> org_words;  ///< Lower-case whole words of registry org names.
 };
 
 /// @brief A family of models with a shared label layout.
 struct model_info {
-  std::string_view pattern;   ///< ECMAScript regex over the upper-case model text.
-  std::string_view vendor;    ///< Name of a vendor_info.
+  std::string_view pattern;  ///< ECMAScript regex over the upper-case model text.
+  std::string_view vendor;   ///< Name of a vendor_info.
   serial_form serials = serial_form::none;
   /// @brief For boxes that print only the last 6 hex digits of the MAC: the OUI to complete it
   /// with (ShoreTel/Mitel 400 series), else empty.

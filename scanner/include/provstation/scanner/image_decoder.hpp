@@ -16,10 +16,10 @@ namespace provstation::scanner {
 
 /// @brief Limits applied before an image is decoded (a hostile file must not exhaust memory).
 struct image_limits {
-  std::size_t max_file_bytes = 32u << 20;      ///< Encoded size (PNG/JPEG/BMP …).
-  int max_width = 16384;                       ///< Pixels.
-  int max_height = 16384;                      ///< Pixels.
-  std::uint64_t max_pixels = 50'000'000;       ///< width × height (a 48 MP photo fits).
+  std::size_t max_file_bytes = 32u << 20;  ///< Encoded size (PNG/JPEG/BMP …).
+  int max_width = 16384;                   ///< Pixels.
+  int max_height = 16384;                  ///< Pixels.
+  std::uint64_t max_pixels = 50'000'000;   ///< width × height (a 48 MP photo fits).
 };
 
 /// @brief How an image is decoded.
@@ -56,8 +56,9 @@ struct decode_stats {
   /// @brief The whole call as the caller saw it (for the isolated calls: including starting the
   /// worker and moving the image to it).
   std::chrono::microseconds wall_time{0};
-  std::vector<std::string> passes;           ///< Passes run, in order.
-  bool budget_exhausted = false;             ///< Passes were skipped for lack of time.
+  std::vector<std::string> passes;                    ///< Passes run, in order.
+  std::vector<std::chrono::microseconds> pass_times;  ///< Time of each pass.
+  bool budget_exhausted = false;                      ///< Passes were skipped for lack of time.
 };
 
 /// @brief A grey (luma) frame in memory, e.g. the Y plane of a YUYV or NV12 camera frame.
@@ -83,8 +84,7 @@ result<std::vector<barcode>> decode_image_bytes(std::span<const std::byte> bytes
                                                 decode_stats* stats = nullptr);
 
 /// @brief Like decode_image_file(), for a grey frame in memory (not copied).
-result<std::vector<barcode>> decode_luma(const luma_view& image,
-                                         const decode_options& options = {},
+result<std::vector<barcode>> decode_luma(const luma_view& image, const decode_options& options = {},
                                          decode_stats* stats = nullptr);
 
 }  // namespace provstation::scanner

@@ -20,6 +20,9 @@ struct isolation_options {
   std::chrono::milliseconds timeout{5000};
   /// @brief Path of the `provstation-scan-worker` executable; empty = default_worker_path().
   std::string worker_path;
+  /// @brief Arguments put before the worker's own, for a worker that is a subcommand of another
+  /// executable (e.g. `{"scan-worker"}` with worker_path = the station binary).
+  std::vector<std::string> worker_prefix_args;
   /// @brief Address-space limit of the worker (RLIMIT_AS).
   std::size_t worker_memory_bytes = std::size_t{2} << 30;
 };

@@ -67,8 +67,7 @@ class scan_session {
   explicit scan_session(scan_session_config config = {});
 
   /// @brief Takes one line (or several separated by CR/LF/TAB) typed at time `now`.
-  scan_update feed(std::string_view line, clock::time_point now,
-                   const label_context& context = {});
+  scan_update feed(std::string_view line, clock::time_point now, const label_context& context = {});
 
   /// @brief Removes the last accepted line of the current box ("undo last scan").
   /// @return the box as it is afterwards; status rejected when there was nothing to undo.
@@ -125,7 +124,7 @@ class scan_sessions {
   /// @brief Drops every timed-out partial box.
   /// @return (session id, dropped box) for each.
   std::vector<std::pair<std::string, scan_fields>> expire(clock::time_point now,
-                                                         const label_context& context = {});
+                                                          const label_context& context = {});
   /// @brief Forgets session `id`.
   void reset(std::string_view id);
   /// @brief Number of sessions held.

@@ -24,7 +24,7 @@ struct scanned_value {
   std::string text;       ///< As scanned (AIM identifier included), control bytes kept.
   std::string symbology;  ///< AIM identifier (`]C0` …) or empty.
   field_kind kind = field_kind::unknown;  ///< How it was used (`combined` when it held several).
-  std::string note;       ///< Why it was ignored / not understood, or how it was read.
+  std::string note;  ///< Why it was ignored / not understood, or how it was read.
 };
 
 /// @brief The fields of one box, read from one scan.

@@ -28,34 +28,58 @@ namespace provstation {
 /// `allowed_user` are believed. A new `boot_id` or a gap in `seq` means events were lost (Kea
 /// restarted, the queue overflowed): the station then re-reads Kea's lease file. It does so at
 /// start too, so a restart of either side loses no IP↔MAC mapping.
+///
+/// When the tracker's queue is full the listener stops reading (back-pressure: the hook's own
+/// queue absorbs the burst) and resumes within 20 ms of the tracker taking the event; a
+/// reconciliation the full queue cut short is completed by another pass a second later.
 class lease_listener {
  public:
+  /// @brief Where the events arrive and whom to believe.
   struct options {
     std::string socket_path;
     std::string lease_file;      ///< Kea's memfile CSV; empty disables reconciliation.
     std::string allowed_user = "_kea";
   };
 
+  /// @brief Binds the socket (replacing a stale one), mode 0660, group `allowed_user`.
   static result<std::unique_ptr<lease_listener>> create(boost::asio::any_io_executor ex,
                                                         options opts, tracker& t);
+  /// @brief Closes and removes the socket.
   ~lease_listener();
+  /// @brief Reconciles from the lease file, then reads events (call after dropping root and
+  /// after the tracker started).
   void start();
+  /// @brief Stops reading (posted to the listener's strand).
   void stop();
 
   /// @brief Reads Kea's lease file and submits what differs from the read model.
   void reconcile(const char* why);
 
+  /// @brief Events accepted (parsed, from an allowed sender).
   std::uint64_t received() const { return received_; }
+  /// @brief Datagrams refused: wrong sender, truncated, malformed.
   std::uint64_t refused() const { return refused_; }
+  /// @brief Sequence gaps and hook restarts (new boot_id) seen; each reconciles.
   std::uint64_t gaps() const { return gaps_; }
+  /// @brief Passes over Kea's lease file.
   std::uint64_t reconciliations() const { return reconciliations_; }
+  /// @brief Events whose seq was not above the last one of the same boot_id (never expected).
+  std::uint64_t duplicates() const { return duplicates_; }
+  /// @brief Times reading paused because the tracker's queue was full.
+  std::uint64_t paused() const { return paused_; }
 
  private:
   lease_listener(boost::asio::posix::stream_descriptor fd, options opts, tracker& t);
   void do_wait();
-  void on_readable();
+  /// @brief Drains the socket; false when it paused for back-pressure (do not wait again).
+  bool on_readable();
+  /// @brief Hands the held-back event to the tracker; false while its queue is still full.
+  bool submit_pending();
+  /// @brief Arms the retry timer (20 ms with an event held back, else 1 s for a reconciliation).
+  void arm_retry();
 
   boost::asio::posix::stream_descriptor fd_;
+  boost::asio::steady_timer retry_;
   options opts_;
   tracker& tracker_;
   std::set<uid_t> allowed_uids_;
@@ -66,6 +90,12 @@ class lease_listener {
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> gaps_{0};
   std::atomic<std::uint64_t> reconciliations_{0};
+  std::atomic<std::uint64_t> duplicates_{0};
+  std::atomic<std::uint64_t> paused_{0};
+  tracker::operation pending_;     ///< An event the tracker's full queue did not take yet.
+  bool reconcile_pending_ = false;  ///< A reconciliation left changes for a later pass.
+  bool retry_armed_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace provstation

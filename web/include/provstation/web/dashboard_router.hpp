@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <provstation/result.hpp>
 #include <provstation/store.hpp>
 #include <provstation/tracker.hpp>
 #include <provstation/web/http_types.hpp>
@@ -10,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace provstation::web {
 
@@ -21,10 +24,14 @@ namespace provstation::web {
 /// input), so two operators scanning at once never pair each other's fields.
 class dashboard_router final : public router {
  public:
+  /// @brief Reads the barcodes of a label photo (isolated from the station's process) and
+  /// returns them as a keyboard-wedge scanner with AIM identifiers would type them.
+  using image_reader = std::function<result<std::vector<std::string>>(std::string_view bytes)>;
+
   /// @param reads a second connection to the store, used for fact queries only.
   /// @param metrics appends extra Prometheus lines (listener counters) to the /metrics text.
   dashboard_router(boost::asio::any_io_executor ex, tracker& t, std::unique_ptr<store> reads,
-                   std::function<void(std::string&)> metrics);
+                   std::function<void(std::string&)> metrics, image_reader images = nullptr);
   ~dashboard_router() override;
 
   void handle(request req, responder respond) override;
