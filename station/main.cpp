@@ -2,4 +2,6 @@
 // The provstation executable: parse the command line, run the chosen subcommand.
 #include "app/cli.hpp"
 
-int main(int argc, char** argv) { return provstation::app::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  return provstation::app::run_cli(argc, argv);
+}

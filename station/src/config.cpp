@@ -150,9 +150,9 @@ result<config> parse_config(std::string_view text) {
   }
   config c;
   reader r(root);
-  std::set<std::string_view> sections{"bench",    "tftp",      "http",     "syslog",
-                                      "kea",      "store",     "dashboard", "profiles",
-                                      "firmware", "log",       "station"};
+  std::set<std::string_view> sections{"bench",    "tftp",  "http",      "syslog",
+                                      "kea",      "store", "dashboard", "profiles",
+                                      "firmware", "log",   "station"};
   for (const auto& [k, v] : root) {
     if (!sections.contains(k.str())) r.fail(fmt::format("{}: unknown section", k.str()));
   }
@@ -180,15 +180,15 @@ result<config> parse_config(std::string_view text) {
   r.string(store, "store", "path", c.store.path);
   const auto* dashboard = r.section("dashboard", {"listen"});
   r.endpoint(dashboard, "dashboard", "listen", c.dashboard.listen);
-  const auto* profiles = r.section(
-      "profiles", {"per_device_scheme", "resync_periodic", "resync_error_retry_delay",
-                   "upgrade_error_retry_delay", "unscanned", "gzip", "encrypt", "key_file",
-                   "digest"});
+  const auto* profiles =
+      r.section("profiles", {"per_device_scheme", "resync_periodic", "resync_error_retry_delay",
+                             "upgrade_error_retry_delay", "unscanned", "gzip", "encrypt",
+                             "key_file", "digest"});
   r.string(profiles, "profiles", "per_device_scheme", c.profiles.per_device_scheme);
   r.one_of("profiles", "per_device_scheme", c.profiles.per_device_scheme, {"http", "tftp"});
   r.integer(profiles, "profiles", "resync_periodic", c.profiles.resync_periodic_s, 5, 86400);
-  r.integer(profiles, "profiles", "resync_error_retry_delay",
-            c.profiles.resync_error_retry_delay_s, 5, 86400);
+  r.integer(profiles, "profiles", "resync_error_retry_delay", c.profiles.resync_error_retry_delay_s,
+            5, 86400);
   r.integer(profiles, "profiles", "upgrade_error_retry_delay",
             c.profiles.upgrade_error_retry_delay_s, 5, 86400);
   r.string(profiles, "profiles", "unscanned", c.profiles.unscanned);

@@ -12,8 +12,8 @@ namespace provstation {
 
 std::string csv_cell(std::string_view value) {
   std::string v(value);
-  if (!v.empty() && (v.front() == '=' || v.front() == '+' || v.front() == '-' ||
-                     v.front() == '@' || v.front() == '\t' || v.front() == '\r')) {
+  if (!v.empty() && (v.front() == '=' || v.front() == '+' || v.front() == '-' || v.front() == '@' ||
+                     v.front() == '\t' || v.front() == '\r')) {
     v.insert(v.begin(), '\'');
   }
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
@@ -61,10 +61,12 @@ result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text,
       quoted = true;
       cell_started = true;
     } else if (c == ',') {
-      if (!end_cell()) return make_error(fmt::format("line {}: more than {} cells", line, max_cells));
+      if (!end_cell())
+        return make_error(fmt::format("line {}: more than {} cells", line, max_cells));
     } else if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (!end_cell()) return make_error(fmt::format("line {}: more than {} cells", line, max_cells));
+      if (!end_cell())
+        return make_error(fmt::format("line {}: more than {} cells", line, max_cells));
       if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
       row.clear();
       ++line;
@@ -73,7 +75,8 @@ result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text,
       cell.push_back(c);
       cell_started = true;
     }
-    if (cell.size() > max_cell_bytes) return make_error(fmt::format("line {}: a cell is longer than 4 KiB", line));
+    if (cell.size() > max_cell_bytes)
+      return make_error(fmt::format("line {}: a cell is longer than 4 KiB", line));
   }
   if (quoted) return make_error(fmt::format("line {}: a quoted cell is not closed", line));
   if (cell_started || !row.empty()) {
@@ -90,7 +93,8 @@ result<std::vector<manifest_entry>> parse_manifest(std::string_view csv_text) {
   auto norm = [](std::string s) {
     std::string out;
     for (char c : s) {
-      if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     }
     return out;
   };
@@ -100,11 +104,13 @@ result<std::vector<manifest_entry>> parse_manifest(std::string_view csv_text) {
     const std::string h = norm(header[static_cast<std::size_t>(i)]);
     if (h == "mac" || h == "macaddress" || h == "macid") col_mac = i;
     if (h == "serial" || h == "sn" || h == "serialnumber" || h == "serialno") col_serial = i;
-    if (h == "model" || h == "pid" || h == "part" || h == "partnumber" || h == "productid") col_model = i;
+    if (h == "model" || h == "pid" || h == "part" || h == "partnumber" || h == "productid")
+      col_model = i;
   }
   if (col_mac < 0 || col_serial < 0) {
-    return make_error("manifest: the header row must name a MAC column and a serial column "
-                      "(e.g. \"mac,serial,model\")");
+    return make_error(
+        "manifest: the header row must name a MAC column and a serial column "
+        "(e.g. \"mac,serial,model\")");
   }
   std::vector<manifest_entry> out;
   std::vector<std::string> problems;
@@ -114,14 +120,20 @@ result<std::vector<manifest_entry>> parse_manifest(std::string_view csv_text) {
     const auto& row = (*table)[r];
     const std::size_t line = r + 1;
     auto at = [&](int col) -> std::string {
-      return col >= 0 && static_cast<std::size_t>(col) < row.size() ? row[static_cast<std::size_t>(col)] : std::string{};
+      return col >= 0 && static_cast<std::size_t>(col) < row.size()
+                 ? row[static_cast<std::size_t>(col)]
+                 : std::string{};
     };
     auto mac = mac_address::parse(at(col_mac));
     std::string serial = at(col_serial);
-    serial.erase(std::remove_if(serial.begin(), serial.end(), [](unsigned char c) { return std::isspace(c); }), serial.end());
-    std::transform(serial.begin(), serial.end(), serial.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    serial.erase(std::remove_if(serial.begin(), serial.end(),
+                                [](unsigned char c) { return std::isspace(c); }),
+                 serial.end());
+    std::transform(serial.begin(), serial.end(), serial.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     std::string model = at(col_model);
-    std::transform(model.begin(), model.end(), model.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::transform(model.begin(), model.end(), model.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (!mac) {
       problems.push_back(fmt::format("line {}: {}", line, mac.message()));
     } else if (!macs.insert(mac->str()).second) {
@@ -135,8 +147,9 @@ result<std::vector<manifest_entry>> parse_manifest(std::string_view csv_text) {
     if (mac && !serial.empty()) out.push_back({*mac, serial, model});
   }
   if (!problems.empty()) {
-    std::string msg = fmt::format("manifest refused, nothing imported ({} problem{}):", problems.size(),
-                                  problems.size() == 1 ? "" : "s");
+    std::string msg =
+        fmt::format("manifest refused, nothing imported ({} problem{}):", problems.size(),
+                    problems.size() == 1 ? "" : "s");
     for (std::size_t i = 0; i < problems.size() && i < 20; ++i) msg += "\n  " + problems[i];
     if (problems.size() > 20) msg += fmt::format("\n  … and {} more", problems.size() - 20);
     return make_error(msg);
@@ -160,8 +173,8 @@ std::string export_csv(const std::vector<unit_record>& units, const std::vector<
   std::string out = "mac,serial,model,firmware,account,batch,verified_at,shipped_at\r\n";
   for (const auto& u : units) {
     if (options.batch_id != 0 && u.batch_id != options.batch_id) continue;
-    const bool done = u.current == stage::verified || u.current == stage::ready ||
-                      u.current == stage::shipped;
+    const bool done =
+        u.current == stage::verified || u.current == stage::ready || u.current == stage::shipped;
     if (!done && !options.include_unverified) continue;
     const batch_row* batch = nullptr;
     for (const auto& b : batches) {

@@ -7,22 +7,38 @@ namespace provstation {
 
 std::string_view to_string(evidence_kind k) {
   switch (k) {
-    case evidence_kind::lease: return "lease";
-    case evidence_kind::lease_end: return "lease_end";
-    case evidence_kind::seed_delivered: return "seed_delivered";
-    case evidence_kind::profile_delivered: return "profile_delivered";
-    case evidence_kind::handoff_delivered: return "handoff_delivered";
-    case evidence_kind::firmware_started: return "firmware_started";
-    case evidence_kind::firmware_completed: return "firmware_completed";
-    case evidence_kind::firmware_failed: return "firmware_failed";
-    case evidence_kind::resync_requested: return "resync_requested";
-    case evidence_kind::resync_succeeded: return "resync_succeeded";
-    case evidence_kind::resync_failed: return "resync_failed";
-    case evidence_kind::upgrade_requested: return "upgrade_requested";
-    case evidence_kind::upgrade_succeeded: return "upgrade_succeeded";
-    case evidence_kind::upgrade_failed: return "upgrade_failed";
-    case evidence_kind::reported: return "reported";
-    case evidence_kind::refused: return "refused";
+    case evidence_kind::lease:
+      return "lease";
+    case evidence_kind::lease_end:
+      return "lease_end";
+    case evidence_kind::seed_delivered:
+      return "seed_delivered";
+    case evidence_kind::profile_delivered:
+      return "profile_delivered";
+    case evidence_kind::handoff_delivered:
+      return "handoff_delivered";
+    case evidence_kind::firmware_started:
+      return "firmware_started";
+    case evidence_kind::firmware_completed:
+      return "firmware_completed";
+    case evidence_kind::firmware_failed:
+      return "firmware_failed";
+    case evidence_kind::resync_requested:
+      return "resync_requested";
+    case evidence_kind::resync_succeeded:
+      return "resync_succeeded";
+    case evidence_kind::resync_failed:
+      return "resync_failed";
+    case evidence_kind::upgrade_requested:
+      return "upgrade_requested";
+    case evidence_kind::upgrade_succeeded:
+      return "upgrade_succeeded";
+    case evidence_kind::upgrade_failed:
+      return "upgrade_failed";
+    case evidence_kind::reported:
+      return "reported";
+    case evidence_kind::refused:
+      return "refused";
   }
   return "reported";
 }

@@ -70,7 +70,8 @@ result<kea_lease_file> parse_kea_leases(std::string_view csv) {
     std::int64_t state = 0;
     if (!mac || l.ip.empty() || l.ip.size() > 15 ||
         !to_int(cells[static_cast<std::size_t>(col_expire)], expire) ||
-        (col_state >= 0 && col_state < n && !to_int(cells[static_cast<std::size_t>(col_state)], state))) {
+        (col_state >= 0 && col_state < n &&
+         !to_int(cells[static_cast<std::size_t>(col_state)], state))) {
       ++out.skipped;
       continue;
     }

@@ -60,9 +60,9 @@ result<parsed_lease_event> parse_lease_event(std::span<const std::byte> datagram
   auto type = string_field(j, "type", true);
   if (!type) return type.err();
   bool known = false;
-  for (auto t : {kea::lease_event_type::commit, kea::lease_event_type::renew,
-                 kea::lease_event_type::release, kea::lease_event_type::decline,
-                 kea::lease_event_type::expire}) {
+  for (auto t :
+       {kea::lease_event_type::commit, kea::lease_event_type::renew, kea::lease_event_type::release,
+        kea::lease_event_type::decline, kea::lease_event_type::expire}) {
     if (*type == kea::to_string(t)) {
       e.type = t;
       known = true;
@@ -82,9 +82,9 @@ result<parsed_lease_event> parse_lease_event(std::span<const std::byte> datagram
     return make_error("lease event: \"ip\" is not an IPv4 address");
   }
   e.ip = *ip;
-  for (auto [name, field] : {std::pair{"hostname", &e.hostname},
-                             std::pair{"vendor_class", &e.vendor_class},
-                             std::pair{"client_id", &e.client_id}}) {
+  for (auto [name, field] :
+       {std::pair{"hostname", &e.hostname}, std::pair{"vendor_class", &e.vendor_class},
+        std::pair{"client_id", &e.client_id}}) {
     auto s = string_field(j, name, false);
     if (!s) return s.err();
     *field = *s;

@@ -44,9 +44,10 @@ nlohmann::json unit_json(const unit_record& u) {
       {"batch_id", u.batch_id},
       {"ip", u.ip},
       {"account", u.account},
-      {"reported", {{"serial", u.reported_serial},
-                    {"model", u.reported_model},
-                    {"version", u.reported_version}}},
+      {"reported",
+       {{"serial", u.reported_serial},
+        {"model", u.reported_model},
+        {"version", u.reported_version}}},
       {"target_version", u.target_version},
       {"times",
        {{"created", iso_or_null(u.created_at)},
@@ -82,8 +83,8 @@ tracker::operation op_scan(scan_request req) {
     if (model.empty() && batch_id != 0) {
       if (auto b = txn.read_model().batch(batch_id)) model = upper(b->default_model);
     }
-    nlohmann::json raw{{"raw", req.raw},     {"session", req.session}, {"mac", req.mac.str()},
-                       {"serial", req.serial}, {"model", model},        {"batch_id", batch_id}};
+    nlohmann::json raw{{"raw", req.raw},       {"session", req.session}, {"mac", req.mac.str()},
+                       {"serial", req.serial}, {"model", model},         {"batch_id", batch_id}};
     auto refuse = [&](const std::string& message, const unit_record* existing) {
       nlohmann::json detail = raw;
       detail["error"] = message;
@@ -117,9 +118,10 @@ tracker::operation op_scan(scan_request req) {
                       existing ? &*existing : nullptr);
       }
       if (expected->serial != req.serial) {
-        return refuse(fmt::format("serial {} does not match the manifest, which lists {} for MAC {}",
-                                  req.serial, expected->serial, req.mac.upper()),
-                      existing ? &*existing : nullptr);
+        return refuse(
+            fmt::format("serial {} does not match the manifest, which lists {} for MAC {}",
+                        req.serial, expected->serial, req.mac.upper()),
+            existing ? &*existing : nullptr);
       }
       if (!expected->model.empty() && !model.empty() && !same_model(expected->model, model)) {
         return refuse(fmt::format("model {} does not match the manifest, which lists {} for MAC {}",
@@ -302,12 +304,16 @@ tracker::operation op_add_firmware(firmware_row f) {
     row.added_at = txn.now();
     row.id = txn.db().insert_firmware(row);
     txn.fact(nullptr, "firmware_added",
-             {{"model", row.model}, {"version", row.version}, {"sha256", row.sha256},
-              {"size", row.size}, {"file", row.file_name}},
+             {{"model", row.model},
+              {"version", row.version},
+              {"sha256", row.sha256},
+              {"size", row.size},
+              {"file", row.file_name}},
              txn.now());
     txn.catalogue_changed();
-    return {{"id", row.id}, {"model", row.model}, {"version", row.version},
-            {"file_name", row.file_name}, {"size", row.size}, {"sha256", row.sha256}};
+    return {{"id", row.id},           {"model", row.model},
+            {"version", row.version}, {"file_name", row.file_name},
+            {"size", row.size},       {"sha256", row.sha256}};
   };
 }
 
@@ -359,8 +365,8 @@ tracker::operation op_import_manifest(std::int64_t batch_id, std::vector<manifes
     std::vector<manifest_entry> normalized = rows;
     for (auto& r : normalized) r.model = upper(r.model);
     txn.db().replace_manifest(batch_id, normalized);
-    txn.fact(nullptr, "manifest_imported", {{"batch", name}, {"batch_id", batch_id}, {"boxes", rows.size()}},
-             txn.now());
+    txn.fact(nullptr, "manifest_imported",
+             {{"batch", name}, {"batch_id", batch_id}, {"boxes", rows.size()}}, txn.now());
     return {{"batch_id", batch_id}, {"batch", name}, {"boxes", rows.size()}};
   };
 }
@@ -377,17 +383,13 @@ nlohmann::json manifest_status(store& db, const batch_row& batch) {
       missing.push_back(e.mac.str());
     }
   }
-  return {{"batch_id", batch.id},
-          {"batch", batch.name},
-          {"expected", expected.size()},
-          {"scanned", scanned},
-          {"missing", missing.size()},
-          {"missing_macs", missing}};
+  return {{"batch_id", batch.id}, {"batch", batch.name},       {"expected", expected.size()},
+          {"scanned", scanned},   {"missing", missing.size()}, {"missing_macs", missing}};
 }
 
 tracker::operation op_mark_shipped(std::vector<mac_address> macs, std::string export_name) {
-  return [macs = std::move(macs), export_name = std::move(export_name)](
-             tracker_txn& txn) -> nlohmann::json {
+  return [macs = std::move(macs),
+          export_name = std::move(export_name)](tracker_txn& txn) -> nlohmann::json {
     std::size_t shipped = 0;
     for (const auto& mac : macs) {
       auto u = txn.db().unit_by_mac(mac);

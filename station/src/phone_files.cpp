@@ -43,7 +43,8 @@ phone_answer phone_files::resolve(std::string_view path, const std::string& ip,
       return refuse(a, phone_answer::status::not_found, "no such file");
 
     case profile_path::kind::seed: {
-      if (!holder && !final_attempt) return refuse(a, phone_answer::status::unknown_client, "no lease yet");
+      if (!holder && !final_attempt)
+        return refuse(a, phone_answer::status::unknown_client, "no lease yet");
       std::optional<unit_record> u;
       if (holder) u = b.unit(*holder);
       a.content_type = "text/xml";
@@ -62,7 +63,8 @@ phone_answer phone_files::resolve(std::string_view path, const std::string& ip,
       auto named = mac_address::parse(a.path.mac);
       if (!named) return refuse(a, phone_answer::status::not_found, "bad MAC in path");
       a.mac = *named;
-      if (!holder && !final_attempt) return refuse(a, phone_answer::status::unknown_client, "no lease yet");
+      if (!holder && !final_attempt)
+        return refuse(a, phone_answer::status::unknown_client, "no lease yet");
       if (!holder || *holder != *named) {
         return refuse(a, phone_answer::status::forbidden,
                       fmt::format("{} is not leased to {}", ip, named->upper()));
@@ -83,16 +85,20 @@ phone_answer phone_files::resolve(std::string_view path, const std::string& ip,
         }
       }
       const std::string& model = u->model.empty() ? u->reported_model : u->model;
-      auto text = profiles_.device(*u, b.target_firmware(u->batch_id, model.empty() ? a.path.reported_model : model));
+      auto text = profiles_.device(
+          *u, b.target_firmware(u->batch_id, model.empty() ? a.path.reported_model : model));
       if (!text) return refuse(a, phone_answer::status::not_found, text.message());
       a.body = text_payload(profiles_.encode(std::move(*text)));
-      if (profiles_.settings().encrypt || profiles_.settings().gzip) a.content_type = "application/octet-stream";
+      if (profiles_.settings().encrypt || profiles_.settings().gzip)
+        a.content_type = "application/octet-stream";
       return a;
     }
 
     case profile_path::kind::firmware: {
-      if (!holder && !final_attempt) return refuse(a, phone_answer::status::unknown_client, "no lease yet");
-      if (!holder) return refuse(a, phone_answer::status::forbidden, fmt::format("{} has no lease", ip));
+      if (!holder && !final_attempt)
+        return refuse(a, phone_answer::status::unknown_client, "no lease yet");
+      if (!holder)
+        return refuse(a, phone_answer::status::forbidden, fmt::format("{} has no lease", ip));
       auto fw = b.firmware_by_file(a.path.file_name);
       if (!fw) return refuse(a, phone_answer::status::not_found, "no such firmware");
       auto file = firmware_files_.get(fw->path);
@@ -179,7 +185,9 @@ void phone_files::progress(const phone_answer& a, std::uint64_t bytes, std::uint
 
 void phone_files::failed(const phone_answer& a, const std::string& ip, const std::string& reason) {
   if (a.path.what != profile_path::kind::firmware) {
-    logger("station")->info("transfer of {} to {} failed: {}", a.path.what == profile_path::kind::seed ? "seed" : "profile", ip, reason);
+    logger("station")->info("transfer of {} to {} failed: {}",
+                            a.path.what == profile_path::kind::seed ? "seed" : "profile", ip,
+                            reason);
     return;
   }
   if (a.mac) tracker_.read_model().clear_progress(*a.mac);
@@ -193,7 +201,8 @@ void phone_files::failed(const phone_answer& a, const std::string& ip, const std
   submit(std::move(e));
 }
 
-void phone_files::refused(const phone_answer& a, const std::string& ip, std::string_view requested) {
+void phone_files::refused(const phone_answer& a, const std::string& ip,
+                          std::string_view requested) {
   ++refusals_;
   logger("station")->warn("refused {} to {}: {}", requested.substr(0, 200), ip, a.reason);
   if (a.st != phone_answer::status::forbidden || !a.mac) return;

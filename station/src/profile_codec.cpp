@@ -31,7 +31,9 @@ std::string gzip_compress(std::string_view data) {
 
 namespace {
 
-const EVP_MD* md_for(key_digest d) { return d == key_digest::md5 ? EVP_md5() : EVP_sha256(); }
+const EVP_MD* md_for(key_digest d) {
+  return d == key_digest::md5 ? EVP_md5() : EVP_sha256();
+}
 
 struct ctx_deleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -40,7 +42,8 @@ struct ctx_deleter {
 std::string run_cipher(bool encrypt, std::string_view input, const unsigned char* key,
                        const unsigned char* iv) {
   std::unique_ptr<EVP_CIPHER_CTX, ctx_deleter> ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, key, iv, encrypt ? 1 : 0) != 1) {
+  if (!ctx ||
+      EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, key, iv, encrypt ? 1 : 0) != 1) {
     throw std::runtime_error("cipher init failed");
   }
   std::string out(input.size() + 32, '\0');

@@ -111,8 +111,8 @@ std::string profile_builder::device_rule() const {
   const bool http = settings_.device_scheme == "http";
   const std::string server = http ? host_port(settings_.bench_address, settings_.http_port, 80)
                                   : host_port(settings_.bench_address, settings_.tftp_port, 69);
-  std::string rule = fmt::format("{}://{}/prov/$MA.xml?sn=$SN&pn=$PN&fw=$SWVER",
-                                 http ? "http" : "tftp", server);
+  std::string rule =
+      fmt::format("{}://{}/prov/$MA.xml?sn=$SN&pn=$PN&fw=$SWVER", http ? "http" : "tftp", server);
   if (settings_.encrypt) rule = fmt::format("[--key \"{}\"] {}", settings_.key, rule);
   return rule;
 }
@@ -192,7 +192,8 @@ profile_path classify_path(std::string_view path) {
   if (p.size() > 7 && p.starts_with("spa") && p.ends_with(".cfg") &&
       p.find('/') == std::string::npos) {
     const std::string psn = p.substr(3, p.size() - 7);
-    if (std::all_of(psn.begin(), psn.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+    if (std::all_of(psn.begin(), psn.end(),
+                    [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
       out.what = profile_path::kind::seed;
       out.model = "SPA" + upper(psn);
     }

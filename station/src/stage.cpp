@@ -48,12 +48,11 @@ stage derive_stage(const unit_record& u) {
   if (u.shipped_at != 0) return stage::shipped;
   if (!u.account.empty() && u.handoff_at != 0) return stage::ready;
 
-  const bool on_target =
-      u.target_version.empty() ? !u.reported_version.empty()
-                               : u.reported_version == u.target_version;
-  const bool box_matches = !u.unscanned && !u.serial.empty() && u.reported_serial == u.serial &&
-                           (u.model.empty() ? !u.reported_model.empty()
-                                            : same_model(u.model, u.reported_model));
+  const bool on_target = u.target_version.empty() ? !u.reported_version.empty()
+                                                  : u.reported_version == u.target_version;
+  const bool box_matches =
+      !u.unscanned && !u.serial.empty() && u.reported_serial == u.serial &&
+      (u.model.empty() ? !u.reported_model.empty() : same_model(u.model, u.reported_model));
   if (on_target && u.profile_on_target_at != 0 && box_matches) return stage::verified;
   if (u.staged_at != 0) return stage::staged;
   if (u.firmware_started_at != 0) return stage::firmware_staging;

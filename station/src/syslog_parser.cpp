@@ -54,7 +54,8 @@ result<syslog_report> parse_syslog(std::span<const std::byte> datagram) {
   if (datagram.size() > max_syslog_bytes) return make_error("syslog datagram too long");
   std::string line(reinterpret_cast<const char*>(datagram.data()), datagram.size());
   // The en dash some firmware (and manuals) print instead of "--".
-  for (std::size_t p; (p = line.find("\xE2\x80\x93")) != std::string::npos;) line.replace(p, 3, "--");
+  for (std::size_t p; (p = line.find("\xE2\x80\x93")) != std::string::npos;)
+    line.replace(p, 3, "--");
   std::string_view s = trim(line);
   if (s.empty()) return make_error("empty syslog datagram");
   if (!printable(s)) return make_error("syslog datagram has control characters");

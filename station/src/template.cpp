@@ -10,12 +10,23 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -47,8 +58,9 @@ result<std::string> render_template(std::string_view text, const template_values
       valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
     }
     if (!valid) {
-      return make_error(fmt::format("line {}: malformed placeholder \"{}\"", line,
-                                    text.substr(open, std::min<std::size_t>(close + 2 - open, 80))));
+      return make_error(
+          fmt::format("line {}: malformed placeholder \"{}\"", line,
+                      text.substr(open, std::min<std::size_t>(close + 2 - open, 80))));
     }
     auto it = values.find(name);
     if (it == values.end()) {

@@ -61,7 +61,9 @@ void tracker_txn::lease_changed(const std::string& ip, std::optional<mac_address
 tracker::tracker(std::unique_ptr<store> db, clock now, options opts)
     : db_(std::move(db)), now_(std::move(now)), opts_(opts) {}
 
-tracker::~tracker() { stop(); }
+tracker::~tracker() {
+  stop();
+}
 
 void tracker::start() {
   std::lock_guard lock(mu_);
@@ -261,8 +263,8 @@ void tracker::check_timeouts(time_ms now) {
   std::vector<mac_address> stuck;
   const auto batches = board_.batches();
   for (const auto& u : board_.units()) {
-    if (u.current == stage::scanned || u.current == stage::verified ||
-        u.current == stage::ready || u.current == stage::shipped || u.current == stage::failed) {
+    if (u.current == stage::scanned || u.current == stage::verified || u.current == stage::ready ||
+        u.current == stage::shipped || u.current == stage::failed) {
       continue;
     }
     std::int64_t timeout_s = 600;

@@ -41,7 +41,8 @@ std::optional<user_agent_info> parse_user_agent(std::string_view ua) {
   }
   if (dash == std::string_view::npos || dash == 0) return std::nullopt;
   for (char c : product.substr(0, dash)) {
-    if (c != '-') out.model.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    if (c != '-')
+      out.model.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   out.version = std::string(product.substr(dash + 1));
   if (!word_chars(out.model) || out.version.empty() || out.version.size() > 32) return std::nullopt;

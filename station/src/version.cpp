@@ -3,6 +3,8 @@
 
 namespace provstation {
 
-std::string_view version() { return PROVSTATION_VERSION; }
+std::string_view version() {
+  return PROVSTATION_VERSION;
+}
 
 }  // namespace provstation

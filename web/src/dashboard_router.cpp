@@ -6,16 +6,16 @@
 #include <provstation/scanner/scan_session.hpp>
 #include <provstation/version.hpp>
 
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace provstation::web {
@@ -33,9 +33,13 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
-response json_response(int status, const json& j) { return response::json(status, dump(j)); }
+response json_response(int status, const json& j) {
+  return response::json(status, dump(j));
+}
 
 response error_response(int status, std::string message) {
   return json_response(status, {{"error", std::move(message)}});
@@ -51,7 +55,8 @@ std::string content_type_for(std::string_view name) {
 bool contains_ci(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   });
   return it != hay.end();
 }
@@ -130,8 +135,8 @@ struct dashboard_router::impl : std::enable_shared_from_this<dashboard_router::i
       auto& sent = progress_sent[u.mac];
       if (sent == p->bytes) continue;
       sent = p->bytes;
-      broadcast(dump({{"type", "progress"}, {"mac", u.mac.str()}, {"bytes", p->bytes},
-                      {"total", p->total}}));
+      broadcast(dump(
+          {{"type", "progress"}, {"mac", u.mac.str()}, {"bytes", p->bytes}, {"total", p->total}}));
     }
   }
 
@@ -164,7 +169,9 @@ dashboard_router::dashboard_router(boost::asio::any_io_executor ex, tracker& t,
   impl_->schedule_progress();
 }
 
-dashboard_router::~dashboard_router() { stop(); }
+dashboard_router::~dashboard_router() {
+  stop();
+}
 
 void dashboard_router::stop() {
   impl_->stopped = true;
@@ -233,7 +240,8 @@ void dashboard_router::impl::list_units(const request& req, responder& respond) 
   std::optional<stage> want_stage;
   if (auto it = req.query.find("stage"); it != req.query.end() && !it->second.empty()) {
     want_stage = parse_stage(it->second);
-    if (!want_stage) return respond(error_response(400, fmt::format("unknown stage \"{}\"", it->second)));
+    if (!want_stage)
+      return respond(error_response(400, fmt::format("unknown stage \"{}\"", it->second)));
   }
   std::string q;
   if (auto it = req.query.find("q"); it != req.query.end()) q = it->second;
@@ -241,9 +249,12 @@ void dashboard_router::impl::list_units(const request& req, responder& respond) 
   std::size_t limit = 1000;
   std::int64_t after = 0;
   try {
-    if (auto it = req.query.find("batch"); it != req.query.end() && !it->second.empty()) batch = std::stoll(it->second);
-    if (auto it = req.query.find("limit"); it != req.query.end() && !it->second.empty()) limit = std::min<std::size_t>(std::stoul(it->second), 10000);
-    if (auto it = req.query.find("after"); it != req.query.end() && !it->second.empty()) after = std::stoll(it->second);
+    if (auto it = req.query.find("batch"); it != req.query.end() && !it->second.empty())
+      batch = std::stoll(it->second);
+    if (auto it = req.query.find("limit"); it != req.query.end() && !it->second.empty())
+      limit = std::min<std::size_t>(std::stoul(it->second), 10000);
+    if (auto it = req.query.find("after"); it != req.query.end() && !it->second.empty())
+      after = std::stoll(it->second);
   } catch (const std::exception&) {
     return respond(error_response(400, "batch, limit and after must be numbers"));
   }
@@ -256,7 +267,8 @@ void dashboard_router::impl::list_units(const request& req, responder& respond) 
   std::size_t unscanned = 0;
   for (const auto& u : units) {
     if (batch != 0 && u.batch_id != batch) continue;
-    counts[std::string(to_string(u.current))] = counts[std::string(to_string(u.current))].get<int>() + 1;
+    counts[std::string(to_string(u.current))] =
+        counts[std::string(to_string(u.current))].get<int>() + 1;
     if (u.unscanned) ++unscanned;
     if (want_stage && u.current != *want_stage) continue;
     if (!q.empty() && !contains_ci(u.mac.str(), q) && !contains_ci(u.mac.colon(), q) &&
@@ -288,7 +300,10 @@ void dashboard_router::impl::get_unit(std::string_view mac_text, responder& resp
     try {
       for (const auto& f : reads->facts_for_unit(u->id, 500)) {
         json detail = json::parse(f.detail, nullptr, false);
-        facts.push_back({{"id", f.id}, {"kind", f.kind}, {"at", f.at}, {"ip", f.ip},
+        facts.push_back({{"id", f.id},
+                         {"kind", f.kind},
+                         {"at", f.at},
+                         {"ip", f.ip},
                          {"detail", detail.is_discarded() ? json(f.detail) : detail}});
       }
     } catch (const std::exception& e) {
@@ -302,14 +317,17 @@ void dashboard_router::impl::get_unit(std::string_view mac_text, responder& resp
 void dashboard_router::impl::post_scan(request req, responder respond) {
   std::string text = req.body;
   std::string session = req.peer_ip;
-  if (auto it = req.query.find("session"); it != req.query.end() && !it->second.empty()) session = it->second;
+  if (auto it = req.query.find("session"); it != req.query.end() && !it->second.empty())
+    session = it->second;
   if (req.content_type.starts_with("application/json")) {
     json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || !body.contains("text") || !body["text"].is_string()) {
+    if (body.is_discarded() || !body.is_object() || !body.contains("text") ||
+        !body["text"].is_string()) {
       return respond(error_response(400, "expected {\"text\": \"…\", \"session\": \"…\"}"));
     }
     text = body["text"].get<std::string>();
-    if (body.contains("session") && body["session"].is_string()) session = body["session"].get<std::string>();
+    if (body.contains("session") && body["session"].is_string())
+      session = body["session"].get<std::string>();
   }
   if (req.content_type.starts_with("image/") ||
       req.content_type.starts_with("application/octet-stream")) {
@@ -324,8 +342,8 @@ void dashboard_router::impl::post_scan(request req, responder respond) {
       auto values = self->images(body);
       --self->decoding;
       if (!values) {
-        return respond(json_response(422, {{"status", "rejected"}, {"error", values.message()},
-                                           {"session", session}}));
+        return respond(json_response(
+            422, {{"status", "rejected"}, {"error", values.message()}, {"session", session}}));
       }
       if (values->empty()) {
         return respond(json_response(422, {{"status", "rejected"},
@@ -341,11 +359,14 @@ void dashboard_router::impl::post_scan(request req, responder respond) {
   continue_scan(std::move(text), std::move(session), std::move(respond));
 }
 
-void dashboard_router::impl::continue_scan(std::string text, std::string session, responder respond) {
-  if (text.size() > scanner::max_scan_text_bytes) return respond(error_response(413, "scan text too long"));
+void dashboard_router::impl::continue_scan(std::string text, std::string session,
+                                           responder respond) {
+  if (text.size() > scanner::max_scan_text_bytes)
+    return respond(error_response(413, "scan text too long"));
   scanner::label_context ctx;
   const std::int64_t batch_id = t.read_model().current_batch_id();
-  if (auto b = t.read_model().batch(batch_id); b && !b->default_model.empty()) ctx.model = b->default_model;
+  if (auto b = t.read_model().batch(batch_id); b && !b->default_model.empty())
+    ctx.model = b->default_model;
 
   scanner::scan_update update;
   std::optional<scanner::scan_fields> complete;
@@ -365,7 +386,9 @@ void dashboard_router::impl::continue_scan(std::string text, std::string session
   };
   if (!complete) {
     int status = 202;
-    if (update.status == scanner::scan_status::rejected || update.status == scanner::scan_status::conflict) status = 422;
+    if (update.status == scanner::scan_status::rejected ||
+        update.status == scanner::scan_status::conflict)
+      status = 422;
     if (update.status == scanner::scan_status::repeated) status = 200;
     json out{{"status", std::string(scanner::to_string(update.status))},
              {"fields", fields_json(update.fields)},
@@ -373,10 +396,14 @@ void dashboard_router::impl::continue_scan(std::string text, std::string session
              {"session", session}};
     if (!update.error.empty()) out["error"] = update.error;
     // Every raw scan is kept in the event log, accepted or not.
-    t.submit([text, session, s = std::string(scanner::to_string(update.status)), e = update.error](tracker_txn& txn) -> nlohmann::json {
-      txn.fact(nullptr, "scan_line", {{"raw", text}, {"session", session}, {"status", s}, {"error", e}}, txn.now());
-      return nullptr;
-    }, nullptr);
+    t.submit(
+        [text, session, s = std::string(scanner::to_string(update.status)),
+         e = update.error](tracker_txn& txn) -> nlohmann::json {
+          txn.fact(nullptr, "scan_line",
+                   {{"raw", text}, {"session", session}, {"status", s}, {"error", e}}, txn.now());
+          return nullptr;
+        },
+        nullptr);
     return respond(json_response(status, out));
   }
   scan_request sr;
@@ -388,28 +415,30 @@ void dashboard_router::impl::continue_scan(std::string text, std::string session
   sr.session = session;
   json fields = fields_json(*complete);
   auto self = shared_from_this();
-  const bool queued = t.submit(op_scan(sr), [self, respond, fields, session, mac = sr.mac](result<json> r) {
-    if (!r) return respond(error_response(503, r.message()));
-    json out = *r;
-    out["fields"] = fields;
-    out["session"] = session;
-    if ((*r)["ok"].get<bool>()) {
-      out["status"] = "complete";
-      {
-        std::lock_guard lock(self->scan_mu);
-        self->last_scanned[session] = mac;
-      }
-      return respond(json_response(201, out));
-    }
-    out["status"] = "refused";
-    respond(json_response(409, out));
-  });
+  const bool queued =
+      t.submit(op_scan(sr), [self, respond, fields, session, mac = sr.mac](result<json> r) {
+        if (!r) return respond(error_response(503, r.message()));
+        json out = *r;
+        out["fields"] = fields;
+        out["session"] = session;
+        if ((*r)["ok"].get<bool>()) {
+          out["status"] = "complete";
+          {
+            std::lock_guard lock(self->scan_mu);
+            self->last_scanned[session] = mac;
+          }
+          return respond(json_response(201, out));
+        }
+        out["status"] = "refused";
+        respond(json_response(409, out));
+      });
   if (!queued) respond(error_response(503, "the station is busy; scan again"));
 }
 
 void dashboard_router::impl::undo_scan(request req, responder respond) {
   std::string session = req.peer_ip;
-  if (auto it = req.query.find("session"); it != req.query.end() && !it->second.empty()) session = it->second;
+  if (auto it = req.query.find("session"); it != req.query.end() && !it->second.empty())
+    session = it->second;
   std::optional<mac_address> mac;
   {
     std::lock_guard lock(scan_mu);
@@ -458,25 +487,35 @@ void dashboard_router::impl::batches(responder& respond) {
     json targets = json::array();
     for (const auto& [model, fw_id] : b.targets) {
       for (const auto& f : fws) {
-        if (f.id == fw_id) targets.push_back({{"model", model}, {"version", f.version}, {"file", f.file_name}});
+        if (f.id == fw_id)
+          targets.push_back({{"model", model}, {"version", f.version}, {"file", f.file_name}});
       }
     }
-    out.push_back({{"id", b.id}, {"name", b.name}, {"default_model", b.default_model},
-                   {"stage_timeout_s", b.stage_timeout_s}, {"active", b.active},
+    out.push_back({{"id", b.id},
+                   {"name", b.name},
+                   {"default_model", b.default_model},
+                   {"stage_timeout_s", b.stage_timeout_s},
+                   {"active", b.active},
                    {"targets", targets}});
   }
   json firmware = json::array();
   for (const auto& f : fws) {
-    firmware.push_back({{"id", f.id}, {"model", f.model}, {"version", f.version},
-                        {"file", f.file_name}, {"size", f.size}, {"sha256", f.sha256}});
+    firmware.push_back({{"id", f.id},
+                        {"model", f.model},
+                        {"version", f.version},
+                        {"file", f.file_name},
+                        {"size", f.size},
+                        {"sha256", f.sha256}});
   }
-  respond(json_response(200, {{"batches", out}, {"firmware", firmware},
-                              {"current", t.read_model().current_batch_id()}}));
+  respond(json_response(
+      200,
+      {{"batches", out}, {"firmware", firmware}, {"current", t.read_model().current_batch_id()}}));
 }
 
 void dashboard_router::impl::post_batch(const request& req, responder respond) {
   json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+  if (body.is_discarded() || !body.is_object() || !body.contains("name") ||
+      !body["name"].is_string()) {
     return respond(error_response(400, "expected a JSON object with a \"name\""));
   }
   batch_request br;
@@ -489,11 +528,13 @@ void dashboard_router::impl::post_batch(const request& req, responder respond) {
     br.batch.mac_format = body.value("mac_format", "upper");
     if (body.contains("targets")) {
       for (const auto& tgt : body["targets"]) {
-        br.targets.emplace_back(tgt.at("model").get<std::string>(), tgt.at("version").get<std::string>());
+        br.targets.emplace_back(tgt.at("model").get<std::string>(),
+                                tgt.at("version").get<std::string>());
       }
     }
   } catch (const std::exception&) {
-    return respond(error_response(400, "bad batch fields (targets: [{\"model\":…,\"version\":…}])"));
+    return respond(
+        error_response(400, "bad batch fields (targets: [{\"model\":…,\"version\":…}])"));
   }
   t.submit(op_create_batch(br), [respond](result<json> r) {
     if (!r) return respond(error_response(409, r.message()));
@@ -501,7 +542,8 @@ void dashboard_router::impl::post_batch(const request& req, responder respond) {
   });
 }
 
-void dashboard_router::impl::post_manifest(const batch_row& b, const request& req, responder respond) {
+void dashboard_router::impl::post_manifest(const batch_row& b, const request& req,
+                                           responder respond) {
   auto rows = parse_manifest(req.body);
   if (!rows) return respond(error_response(422, rows.message()));
   t.submit(op_import_manifest(b.id, std::move(*rows)), [respond](result<json> r) {
@@ -525,7 +567,8 @@ void dashboard_router::impl::export_csv(const request& req, responder respond) {
     for (const auto& b : t.read_model().batches()) {
       if (b.name == it->second || std::to_string(b.id) == it->second) opts.batch_id = b.id;
     }
-    if (opts.batch_id == 0) return respond(error_response(404, fmt::format("no batch \"{}\"", it->second)));
+    if (opts.batch_id == 0)
+      return respond(error_response(404, fmt::format("no batch \"{}\"", it->second)));
   }
   auto units = t.read_model().units();
   std::sort(units.begin(), units.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -544,10 +587,11 @@ void dashboard_router::impl::export_csv(const request& req, responder respond) {
     }
   }
   // The shipment is recorded before the file is handed out.
-  t.submit(op_mark_shipped(std::move(macs), "api"), [respond, r = std::move(r)](result<json> res) mutable {
-    if (!res) return respond(error_response(503, res.message()));
-    respond(std::move(r));
-  });
+  t.submit(op_mark_shipped(std::move(macs), "api"),
+           [respond, r = std::move(r)](result<json> res) mutable {
+             if (!res) return respond(error_response(503, res.message()));
+             respond(std::move(r));
+           });
 }
 
 void dashboard_router::impl::metrics_text(responder& respond) {
@@ -556,9 +600,15 @@ void dashboard_router::impl::metrics_text(responder& respond) {
   for (stage s : all_stages) counts[std::string(to_string(s))] = 0;
   for (const auto& u : t.read_model().units()) ++counts[std::string(to_string(u.current))];
   out += "# HELP provstation_units Units by stage.\n# TYPE provstation_units gauge\n";
-  for (const auto& [s, n] : counts) out += fmt::format("provstation_units{{stage=\"{}\"}} {}\n", s, n);
-  out += fmt::format("# TYPE provstation_tracker_operations_total counter\nprovstation_tracker_operations_total {}\n", t.committed());
-  out += fmt::format("# TYPE provstation_tracker_commits_total counter\nprovstation_tracker_commits_total {}\n", t.transactions());
+  for (const auto& [s, n] : counts)
+    out += fmt::format("provstation_units{{stage=\"{}\"}} {}\n", s, n);
+  out += fmt::format(
+      "# TYPE provstation_tracker_operations_total counter\nprovstation_tracker_operations_total "
+      "{}\n",
+      t.committed());
+  out += fmt::format(
+      "# TYPE provstation_tracker_commits_total counter\nprovstation_tracker_commits_total {}\n",
+      t.transactions());
   if (metrics) metrics(out);
   response r = response::text(200, std::move(out));
   r.content_type = "text/plain; version=0.0.4";

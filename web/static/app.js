@@ -74,12 +74,33 @@ function scheduleRender() {
   requestAnimationFrame(() => { renderPending = false; renderBoard(); });
 }
 
+function applyEvent(m) {
+  if (m.type === 'unit') {
+    units.set(m.unit.mac, m.unit);
+    scheduleRender();
+  } else if (m.type === 'progress') {
+    const u = units.get(m.mac);
+    if (u) { u.progress = {bytes: m.bytes, total: m.total}; scheduleRender(); }
+  }
+}
+
+// The live events received while each snapshot is on its way: the snapshot may be older than
+// they are, so they are applied again on top of it.
+const sinceSnapshot = new Set();
+
 async function loadUnits() {
-  const r = await fetch('/api/units?limit=10000');
-  const j = await r.json();
-  units.clear();
-  for (const u of j.units) units.set(u.mac, u);
-  scheduleRender();
+  const since = [];
+  sinceSnapshot.add(since);
+  try {
+    const r = await fetch('/api/units?limit=10000');
+    const j = await r.json();
+    units.clear();
+    for (const u of j.units) units.set(u.mac, u);
+    for (const m of since) applyEvent(m);
+    scheduleRender();
+  } finally {
+    sinceSnapshot.delete(since);
+  }
 }
 
 function connectEvents() {
@@ -88,13 +109,8 @@ function connectEvents() {
   es.onerror = () => { $('#live').className = 'offline'; };
   es.onmessage = (ev) => {
     const m = JSON.parse(ev.data);
-    if (m.type === 'unit') {
-      units.set(m.unit.mac, m.unit);
-      scheduleRender();
-    } else if (m.type === 'progress') {
-      const u = units.get(m.mac);
-      if (u) { u.progress = {bytes: m.bytes, total: m.total}; scheduleRender(); }
-    }
+    for (const since of sinceSnapshot) since.push(m);
+    applyEvent(m);
   };
 }
 

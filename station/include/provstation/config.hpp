@@ -38,7 +38,7 @@ struct config {
     std::string event_socket = "/run/provstation/kea-events.sock";
     std::string policy_file = "/var/lib/provstation/kea-policy";
     std::string lease_file = "/var/lib/kea/kea-leases4.csv";
-    std::string policy_mode = "all";  ///< all | scanned | not-shipped
+    std::string policy_mode = "all";    ///< all | scanned | not-shipped
     std::string allowed_user = "_kea";  ///< Who may send lease events (besides root and us).
   } kea;
   struct store_section {
@@ -55,8 +55,8 @@ struct config {
     std::string unscanned = "seed";  ///< seed | quarantine
     bool gzip = false;
     bool encrypt = false;
-    std::string key_file;           ///< Profile key (mode 0600), for encrypt = true.
-    std::string digest = "md5";     ///< Key derivation digest: md5 (SPA) | sha256.
+    std::string key_file;        ///< Profile key (mode 0600), for encrypt = true.
+    std::string digest = "md5";  ///< Key derivation digest: md5 (SPA) | sha256.
   } profiles;
   struct firmware_section {
     std::string dir = "/var/lib/provstation/firmware";

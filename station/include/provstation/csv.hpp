@@ -32,7 +32,7 @@ result<std::vector<manifest_entry>> parse_manifest(std::string_view csv_text);
 
 /// @brief Which units an export holds.
 struct export_options {
-  std::int64_t batch_id = 0;      ///< 0: every batch.
+  std::int64_t batch_id = 0;        ///< 0: every batch.
   bool include_unverified = false;  ///< By default only VERIFIED, READY and SHIPPED units.
 };
 

@@ -39,11 +39,11 @@ struct evidence {
   std::optional<mac_address> mac;  ///< When the observation names the unit itself.
   std::string ip;                  ///< Where it came from (or the leased address).
   time_ms at = 0;
-  std::string path;      ///< File or URL involved.
-  std::string serial;    ///< Reported serial ($SN, User-Agent), if any.
-  std::string model;     ///< Reported model ($PN, PSN, User-Agent), if any.
-  std::string version;   ///< Reported or new firmware version, if any.
-  std::string detail;    ///< Error text, reason, hostname ...
+  std::string path;     ///< File or URL involved.
+  std::string serial;   ///< Reported serial ($SN, User-Agent), if any.
+  std::string model;    ///< Reported model ($PN, PSN, User-Agent), if any.
+  std::string version;  ///< Reported or new firmware version, if any.
+  std::string detail;   ///< Error text, reason, hostname ...
   std::uint64_t bytes = 0;
   bool confirmed = true;  ///< For firmware/profile deliveries: final ACK seen.
 };

@@ -73,8 +73,8 @@ inline bool iequals_prefix(std::string_view text, std::string_view prefix) {
 }
 
 inline std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
     s.remove_prefix(1);
   }
   while (!s.empty() &&
@@ -92,7 +92,7 @@ inline result<mac_address> mac_address::parse(std::string_view text) {
   std::string_view s = detail::trim(text);
   // Labels and operators write a prefix in front of the value; strip the longest one that fits.
   static constexpr std::string_view prefixes[] = {"mac address", "mac addr", "mac id", "macid",
-                                                  "mac", "hw addr", "hwaddr", "hw"};
+                                                  "mac",         "hw addr",  "hwaddr", "hw"};
   for (std::string_view p : prefixes) {
     if (detail::iequals_prefix(s, p)) {
       std::string_view rest = s.substr(p.size());
@@ -100,9 +100,8 @@ inline result<mac_address> mac_address::parse(std::string_view text) {
       if (!rest.empty() && (rest.front() == ':' || rest.front() == ' ' || rest.front() == '=' ||
                             rest.front() == '#' || rest.front() == '\t')) {
         s = rest;
-        while (!s.empty() &&
-               (s.front() == ':' || s.front() == ' ' || s.front() == '=' || s.front() == '#' ||
-                s.front() == '\t')) {
+        while (!s.empty() && (s.front() == ':' || s.front() == ' ' || s.front() == '=' ||
+                              s.front() == '#' || s.front() == '\t')) {
           s.remove_prefix(1);
         }
         break;

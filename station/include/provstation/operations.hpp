@@ -18,10 +18,10 @@ namespace provstation {
 struct scan_request {
   mac_address mac;
   std::string serial;
-  std::string model;         ///< Empty: the batch's default model.
+  std::string model;          ///< Empty: the batch's default model.
   std::int64_t batch_id = 0;  ///< 0: the current batch.
-  std::string raw;           ///< The text exactly as scanned (kept in the event log).
-  std::string session;       ///< Which scan session (operator/bench) it came from.
+  std::string raw;            ///< The text exactly as scanned (kept in the event log).
+  std::string session;        ///< Which scan session (operator/bench) it came from.
 };
 
 /// @brief Scans a box. The result is {"ok":true,"unit":{…},"merged":bool} or
@@ -39,7 +39,7 @@ struct lease_change {
   mac_address mac;
   time_ms at = 0;
   time_ms expires = 0;
-  std::string type;      ///< commit, renew, release, decline, expire, reconcile.
+  std::string type;  ///< commit, renew, release, decline, expire, reconcile.
   std::string hostname;
   std::string vendor_class;
   /// @brief A unit is created for a MAC nobody scanned only when this holds (the client looks

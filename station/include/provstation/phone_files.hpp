@@ -35,9 +35,9 @@ struct phone_answer {
   };
   status st = status::not_found;
   std::shared_ptr<const payload> body;
-  std::string reason;          ///< For refusals: short, for the log and the client.
-  std::string content_type;    ///< For HTTP.
-  profile_path path;           ///< What was asked for.
+  std::string reason;              ///< For refusals: short, for the log and the client.
+  std::string content_type;        ///< For HTTP.
+  profile_path path;               ///< What was asked for.
   std::optional<mac_address> mac;  ///< The unit it is for.
 };
 

@@ -74,11 +74,11 @@ class profile_builder {
 /// @brief What a phone-side path asks for.
 struct profile_path {
   enum class kind { seed, device, firmware, unknown } what = kind::unknown;
-  std::string model;      ///< seed: "SPA" + PSN, upper case.
-  std::string mac;        ///< device: canonical MAC.
-  std::string file_name;  ///< firmware: file name.
-  std::string serial;     ///< Reported in the query (sn=).
-  std::string version;    ///< Reported in the query (fw=).
+  std::string model;           ///< seed: "SPA" + PSN, upper case.
+  std::string mac;             ///< device: canonical MAC.
+  std::string file_name;       ///< firmware: file name.
+  std::string serial;          ///< Reported in the query (sn=).
+  std::string version;         ///< Reported in the query (fw=).
   std::string reported_model;  ///< Reported in the query (pn=).
 };
 

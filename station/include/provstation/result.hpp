@@ -14,7 +14,9 @@ struct error {
 };
 
 /// @brief Makes an error result from a message.
-inline error make_error(std::string message) { return error{std::move(message)}; }
+inline error make_error(std::string message) {
+  return error{std::move(message)};
+}
 
 /// @brief A value or an error. Parsers of untrusted bytes return this and never throw.
 ///
@@ -23,8 +25,10 @@ inline error make_error(std::string message) { return error{std::move(message)};
 template <class T>
 class result {
  public:
-  result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  result(error err) : data_(std::in_place_index<1>, std::move(err)) {}  // NOLINT: implicit by design
+  result(T value)
+      : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  result(error err)
+      : data_(std::in_place_index<1>, std::move(err)) {}  // NOLINT: implicit by design
 
   /// @brief True when a value is held.
   bool ok() const { return data_.index() == 0; }

@@ -29,16 +29,26 @@ inline constexpr std::array<stage, 10> all_stages{
 /// @brief The stage's name as stored and shown: "SCANNED", "FIRMWARE_STAGING", ...
 constexpr std::string_view to_string(stage s) {
   switch (s) {
-    case stage::scanned: return "SCANNED";
-    case stage::leased: return "LEASED";
-    case stage::seeded: return "SEEDED";
-    case stage::profiled: return "PROFILED";
-    case stage::firmware_staging: return "FIRMWARE_STAGING";
-    case stage::staged: return "STAGED";
-    case stage::verified: return "VERIFIED";
-    case stage::ready: return "READY";
-    case stage::shipped: return "SHIPPED";
-    case stage::failed: return "FAILED";
+    case stage::scanned:
+      return "SCANNED";
+    case stage::leased:
+      return "LEASED";
+    case stage::seeded:
+      return "SEEDED";
+    case stage::profiled:
+      return "PROFILED";
+    case stage::firmware_staging:
+      return "FIRMWARE_STAGING";
+    case stage::staged:
+      return "STAGED";
+    case stage::verified:
+      return "VERIFIED";
+    case stage::ready:
+      return "READY";
+    case stage::shipped:
+      return "SHIPPED";
+    case stage::failed:
+      return "FAILED";
   }
   return "FAILED";
 }

@@ -48,12 +48,12 @@ struct lease_row {
 /// @brief A firmware image in the catalogue.
 struct firmware_row {
   std::int64_t id = 0;
-  std::string model;    ///< Upper case, e.g. "SPA525G2".
-  std::string version;  ///< As the phone reports it ($SWVER), e.g. "7.5.5".
-  std::string path;     ///< Absolute path of the image on the station.
+  std::string model;      ///< Upper case, e.g. "SPA525G2".
+  std::string version;    ///< As the phone reports it ($SWVER), e.g. "7.5.5".
+  std::string path;       ///< Absolute path of the image on the station.
   std::string file_name;  ///< The name phones request, e.g. "spa525g-7-5-5.bin".
   std::uint64_t size = 0;
-  std::string sha256;   ///< Lower-case hex.
+  std::string sha256;  ///< Lower-case hex.
   time_ms added_at = 0;
 };
 
@@ -69,11 +69,11 @@ struct batch_row {
   std::int64_t id = 0;
   std::string name;
   time_ms created_at = 0;
-  std::string default_model;       ///< Model assumed when a scan has none.
+  std::string default_model;          ///< Model assumed when a scan has none.
   std::string provider_profile_rule;  ///< Hand-off Profile_Rule (READY).
   std::string provider_syslog;        ///< Hand-off Syslog_Server.
   std::int64_t stage_timeout_s = 600;
-  std::string mac_format = "upper";   ///< Export MAC form: upper | lower | colon.
+  std::string mac_format = "upper";  ///< Export MAC form: upper | lower | colon.
   bool active = true;
   /// (model, firmware id) pairs.
   std::vector<std::pair<std::string, std::int64_t>> targets;
@@ -109,9 +109,9 @@ class store {
   virtual void delete_unit(std::int64_t id) = 0;
   virtual std::vector<unit_record> units() = 0;
 
-  virtual std::int64_t append_fact(std::int64_t unit_id, std::string_view mac,
-                                   std::string_view ip, std::string_view kind,
-                                   std::string_view detail_json, time_ms at) = 0;
+  virtual std::int64_t append_fact(std::int64_t unit_id, std::string_view mac, std::string_view ip,
+                                   std::string_view kind, std::string_view detail_json,
+                                   time_ms at) = 0;
   virtual std::vector<fact_row> facts_for_unit(std::int64_t unit_id, std::size_t limit) = 0;
   virtual std::vector<fact_row> facts_after(std::int64_t after_id, std::size_t limit) = 0;
 

@@ -17,9 +17,9 @@ inline constexpr std::size_t max_syslog_bytes = 2048;
 /// @brief What one SPA syslog line says (spa-provisioning.md §6).
 struct syslog_report {
   evidence_kind kind = evidence_kind::resync_requested;  ///< resync_* or upgrade_*.
-  std::string product;  ///< $PN, e.g. "SPA525G2".
-  mac_address mac;      ///< $MAC (or $MA in our trailer).
-  std::string url;      ///< For requests and successes.
+  std::string product;                                   ///< $PN, e.g. "SPA525G2".
+  mac_address mac;                                       ///< $MAC (or $MA in our trailer).
+  std::string url;                                       ///< For requests and successes.
   std::string err;      ///< $ERR: failure text, or the new version after an upgrade.
   std::string serial;   ///< From the station's trailer `[ps ma=… sn=… fw=…]`, if present.
   std::string version;  ///< From the trailer.

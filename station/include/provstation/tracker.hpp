@@ -43,8 +43,8 @@ class tracker_txn {
   time_ms now() const { return now_; }
 
   /// @brief Appends a fact (unit may be null for facts about no known unit).
-  void fact(const unit_record* u, std::string_view kind, const nlohmann::json& detail,
-            time_ms at, std::string_view ip = {});
+  void fact(const unit_record* u, std::string_view kind, const nlohmann::json& detail, time_ms at,
+            std::string_view ip = {});
 
   /// @brief Derives the unit's stage from its evidence, records a "stage" fact when it changed,
   /// and writes the unit (insert when u.id == 0).
@@ -83,8 +83,8 @@ class tracker {
   using listener = std::function<void(const std::vector<unit_record>&)>;
 
   struct options {
-    std::size_t max_queue = 20000;  ///< submit() refuses beyond this.
-    std::size_t max_group = 512;    ///< Operations per transaction at most.
+    std::size_t max_queue = 20000;         ///< submit() refuses beyond this.
+    std::size_t max_group = 512;           ///< Operations per transaction at most.
     std::chrono::milliseconds tick{1000};  ///< Timeout and external-change checks.
     bool check_timeouts = true;
   };

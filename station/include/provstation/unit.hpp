@@ -18,9 +18,9 @@ using time_ms = std::int64_t;
 struct unit_record {
   std::int64_t id = 0;
   mac_address mac;
-  std::string serial;  ///< As scanned from the box; empty for an unscanned unit.
-  std::string model;   ///< As scanned (or the batch default); upper case, e.g. "SPA525G2".
-  bool unscanned = false;  ///< Seen on the network before anybody scanned its box.
+  std::string serial;         ///< As scanned from the box; empty for an unscanned unit.
+  std::string model;          ///< As scanned (or the batch default); upper case, e.g. "SPA525G2".
+  bool unscanned = false;     ///< Seen on the network before anybody scanned its box.
   std::int64_t batch_id = 0;  ///< 0 when in no batch.
   std::string account;
 
@@ -49,7 +49,8 @@ struct unit_record {
   time_ms shipped_at = 0;
 
   std::string failure_reason;  ///< Non-empty while the unit is FAILED.
-  std::string failure_kind;    ///< Which kind of evidence clears it ("upgrade", "resync", "box", ...).
+  std::string
+      failure_kind;  ///< Which kind of evidence clears it ("upgrade", "resync", "box", ...).
   stage failure_stage = stage::scanned;  ///< The stage it failed in.
   time_ms failed_at = 0;
 };

@@ -4,8 +4,8 @@
 #include <provstation/log.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -27,7 +27,9 @@ std::string self_exe() {
   return fs::read_symlink("/proc/self/exe", ec).string();
 }
 
-bool executable(const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; }
+bool executable(const std::string& p) {
+  return !p.empty() && ::access(p.c_str(), X_OK) == 0;
+}
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -53,9 +55,9 @@ lab_programs lab_programs::find() {
   p.provstation = self_exe();
   const fs::path bin = fs::path(p.provstation).parent_path();
   // The build tree: build/station/provstation next to build/phonesim and build/kea-hooks.
-  for (const auto& candidate : {bin.parent_path() / "phonesim" / "provstation-phonesim",
-                                bin / "provstation-phonesim",
-                                fs::path("/usr/lib/provstation/provstation-phonesim")}) {
+  for (const auto& candidate :
+       {bin.parent_path() / "phonesim" / "provstation-phonesim", bin / "provstation-phonesim",
+        fs::path("/usr/lib/provstation/provstation-phonesim")}) {
     if (executable(candidate.string())) {
       p.phonesim = candidate.string();
       break;
@@ -99,7 +101,9 @@ void bench_lab::sweep_stale() {
 }
 
 bench_lab::bench_lab(options o, lab_programs p)
-    : opts_(std::move(o)), programs_(std::move(p)), prefix_(fmt::format("ps{}", ::getpid())),
+    : opts_(std::move(o)),
+      programs_(std::move(p)),
+      prefix_(fmt::format("ps{}", ::getpid())),
       netns_(prefix_ + "-bench") {}
 
 result<std::unique_ptr<bench_lab>> bench_lab::create(options o, lab_programs p) {
@@ -116,7 +120,9 @@ result<std::unique_ptr<bench_lab>> bench_lab::create(options o, lab_programs p) 
   return lab;
 }
 
-bench_lab::~bench_lab() { teardown(); }
+bench_lab::~bench_lab() {
+  teardown();
+}
 
 result<void> bench_lab::build_network() {
   network_built_ = true;
@@ -215,7 +221,9 @@ result<void> bench_lab::start_kea() {
       {"Dhcp4",
        {{"interfaces-config", {{"interfaces", {"psbr0"}}, {"dhcp-socket-type", "raw"}}},
         {"lease-database",
-         {{"type", "memfile"}, {"persist", true}, {"name", d + "/kea-leases4.csv"},
+         {{"type", "memfile"},
+          {"persist", true},
+          {"name", d + "/kea-leases4.csv"},
           {"lfc-interval", 0}}},
         {"valid-lifetime", opts_.lease_time_s},
         {"renew-timer", opts_.lease_time_s / 2},
@@ -250,7 +258,7 @@ result<void> bench_lab::start_kea() {
 }
 
 result<void> bench_lab::start_fleet(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{programs_.phonesim, "fleet",  "--bench-netns", netns_,
+  std::vector<std::string> argv{programs_.phonesim, "fleet", "--bench-netns", netns_,
                                 "--bridge",         "psbr0", "--prefix",      prefix_};
   argv.insert(argv.end(), args.begin(), args.end());
   auto child = child_process::spawn(argv, {}, opts_.dir + "/fleet.log");
@@ -259,6 +267,8 @@ result<void> bench_lab::start_fleet(const std::vector<std::string>& args) {
   return {};
 }
 
-void bench_lab::stop_fleet() { fleet_.stop(std::chrono::seconds(10)); }
+void bench_lab::stop_fleet() {
+  fleet_.stop(std::chrono::seconds(10));
+}
 
 }  // namespace provstation::app

@@ -33,7 +33,7 @@ struct lab_programs {
 class bench_lab {
  public:
   struct options {
-    std::string dir;                  ///< Working directory (config, store, logs, leases).
+    std::string dir;  ///< Working directory (config, store, logs, leases).
     std::string dashboard = "127.0.0.1:0";
     std::string bench_address = "10.66.0.1";
     int prefix_len = 24;

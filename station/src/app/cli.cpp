@@ -18,7 +18,8 @@ namespace provstation::app {
 
 int run_cli(int argc, char** argv) {
   // The image decoder's worker process: this binary again, before any other parsing.
-  if (argc >= 2 && std::string_view(argv[1]) == "scan-worker") return cmd_scan_worker(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view(argv[1]) == "scan-worker")
+    return cmd_scan_worker(argc - 1, argv + 1);
   CLI::App cli{"provstation: mass in-house preprovisioning of SIP phones"};
   cli.require_subcommand(1);
   store_location where;
@@ -39,7 +40,8 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--ready-file", ready, "Write the bound endpoints here once listening");
   serve->callback([&] { rc = cmd_serve(config, ready); });
 
-  auto* d = cli.add_subcommand("demo", "Start a demo bench: real Kea, the station, simulated phones");
+  auto* d =
+      cli.add_subcommand("demo", "Start a demo bench: real Kea, the station, simulated phones");
   d->add_option("--phones", demo.phones, "Simulated phones")->capture_default_str();
   d->add_option("--dashboard", demo.dashboard, "Dashboard ADDRESS:PORT")->capture_default_str();
   d->add_option("--time-scale", demo.time_scale, "Phone timers × this")->capture_default_str();
@@ -69,9 +71,11 @@ int run_cli(int argc, char** argv) {
   bc->add_option("--default-model", dmodel, "Model assumed when a scan has none");
   bc->add_option("--provider-rule", rule, "Hand-off Profile_Rule");
   bc->add_option("--provider-syslog", syslog, "Hand-off Syslog_Server");
-  bc->add_option("--stage-timeout", timeout, "Seconds without progress before FAILED")->capture_default_str();
+  bc->add_option("--stage-timeout", timeout, "Seconds without progress before FAILED")
+      ->capture_default_str();
   bc->callback([&] { rc = cmd_batch_create(where, name, targets, dmodel, rule, syslog, timeout); });
-  auto* bm = b->add_subcommand("manifest", "Import the provider's expected boxes (CSV: mac,serial,model)");
+  auto* bm =
+      b->add_subcommand("manifest", "Import the provider's expected boxes (CSV: mac,serial,model)");
   add_store(bm);
   bm->add_option("batch", batch, "Batch name or id")->required();
   bm->add_option("file", file, "CSV file")->required();
@@ -111,7 +115,8 @@ int run_cli(int argc, char** argv) {
   t->add_option("--root", tftp.root, "Directory to serve")->required();
   t->add_option("--listen", listen, "ADDRESS:PORT")->capture_default_str();
   t->add_flag("--case-insensitive", tftp.case_insensitive, "Match file names ignoring case");
-  t->add_option("--max-blksize", tftp.server.max_blksize, "Largest block size")->capture_default_str();
+  t->add_option("--max-blksize", tftp.server.max_blksize, "Largest block size")
+      ->capture_default_str();
   t->add_option("--user", tftp.user, "Drop to this user after binding");
   t->callback([&] {
     auto ep = provstation::tftpd::parse_endpoint(listen);

@@ -10,8 +10,8 @@
 #include <provstation/tracker.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -88,7 +88,8 @@ int cmd_units_list(const store_location& where, const std::string& stage_name, b
   std::sort(units.begin(), units.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   nlohmann::json out = nlohmann::json::array();
   if (!as_json) {
-    fmt::print("{:<14} {:<14} {:<10} {:<17} {:<16} {:<9} {}\n", "MAC", "SERIAL", "MODEL", "STAGE", "IP", "FIRMWARE", "NOTE");
+    fmt::print("{:<14} {:<14} {:<10} {:<17} {:<16} {:<9} {}\n", "MAC", "SERIAL", "MODEL", "STAGE",
+               "IP", "FIRMWARE", "NOTE");
   }
   for (const auto& u : units) {
     if (want && u.current != *want) continue;
@@ -119,7 +120,9 @@ int cmd_units_show(const store_location& where, const std::string& mac_text) {
   nlohmann::json facts = nlohmann::json::array();
   for (const auto& f : (*db)->facts_for_unit(u->id, 1000)) {
     auto detail = nlohmann::json::parse(f.detail, nullptr, false);
-    facts.push_back({{"at", iso_time(f.at)}, {"kind", f.kind}, {"ip", f.ip},
+    facts.push_back({{"at", iso_time(f.at)},
+                     {"kind", f.kind},
+                     {"ip", f.ip},
                      {"detail", detail.is_discarded() ? nlohmann::json(f.detail) : detail}});
   }
   j["facts"] = facts;
@@ -159,7 +162,8 @@ int cmd_batch_list(const store_location& where) {
   for (const auto& b : (*t)->read_model().batches()) {
     std::string targets;
     for (const auto& [model, fw] : b.targets) {
-      if (auto f = (*t)->read_model().firmware_by_id(fw)) targets += fmt::format(" {}={}", model, f->version);
+      if (auto f = (*t)->read_model().firmware_by_id(fw))
+        targets += fmt::format(" {}={}", model, f->version);
     }
     fmt::print("{:>4} {:<24} {}{}\n", b.id, b.name, b.active ? "active" : "closed", targets);
   }
@@ -178,7 +182,8 @@ std::optional<batch_row> find_batch(tracker& t, const std::string& name_or_id) {
 
 }  // namespace
 
-int cmd_batch_manifest(const store_location& where, const std::string& batch, const std::string& file) {
+int cmd_batch_manifest(const store_location& where, const std::string& batch,
+                       const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return fail(fmt::format("cannot read {}", file));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -213,7 +218,8 @@ int cmd_firmware_add(const store_location& where, const std::string& file, const
                      const std::string& version, bool copy) {
   std::error_code ec;
   const auto abs = std::filesystem::absolute(file, ec);
-  if (ec || !std::filesystem::is_regular_file(abs)) return fail(fmt::format("{} is not a file", file));
+  if (ec || !std::filesystem::is_regular_file(abs))
+    return fail(fmt::format("{} is not a file", file));
   std::string stored = abs.string();
   if (copy) {
     std::string dir = "/var/lib/provstation/firmware";
@@ -225,8 +231,10 @@ int cmd_firmware_add(const store_location& where, const std::string& file, const
     std::filesystem::create_directories(dir, ec);
     const auto target = std::filesystem::path(dir) / abs.filename();
     if (target != abs) {
-      std::filesystem::copy_file(abs, target, std::filesystem::copy_options::overwrite_existing, ec);
-      if (ec) return fail(fmt::format("cannot copy {} to {}: {}", file, target.string(), ec.message()));
+      std::filesystem::copy_file(abs, target, std::filesystem::copy_options::overwrite_existing,
+                                 ec);
+      if (ec)
+        return fail(fmt::format("cannot copy {} to {}: {}", file, target.string(), ec.message()));
     }
     stored = target.string();
   }
@@ -251,7 +259,8 @@ int cmd_firmware_list(const store_location& where) {
   auto t = open_tracker(where, create_mode::must_exist);
   if (!t) return fail(t.message());
   for (const auto& f : (*t)->read_model().firmware()) {
-    fmt::print("{:>4} {:<10} {:<10} {:>10} {} {}\n", f.id, f.model, f.version, f.size, f.sha256, f.path);
+    fmt::print("{:>4} {:<10} {:<10} {:>10} {} {}\n", f.id, f.model, f.version, f.size, f.sha256,
+               f.path);
   }
   (*t)->stop();
   return 0;

@@ -23,7 +23,8 @@ int cmd_batch_create(const store_location& where, const std::string& name,
                      const std::string& provider_rule, const std::string& provider_syslog,
                      std::int64_t timeout_s);
 int cmd_batch_list(const store_location& where);
-int cmd_batch_manifest(const store_location& where, const std::string& batch, const std::string& file);
+int cmd_batch_manifest(const store_location& where, const std::string& batch,
+                       const std::string& file);
 int cmd_batch_status(const store_location& where, const std::string& batch);
 int cmd_firmware_add(const store_location& where, const std::string& file, const std::string& model,
                      const std::string& version, bool copy);

@@ -7,8 +7,8 @@
 #include <provstation/log.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -27,7 +27,9 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-extern "C" void on_signal(int) { interrupted = true; }
+extern "C" void on_signal(int) {
+  interrupted = true;
+}
 
 struct box {
   std::string mac, serial, model;
@@ -131,9 +133,11 @@ int run_demo(const demo_options& o) {
       return 1;
     }
     const std::string manifest = dir + "/manifest.csv";
-    std::vector<std::string> fleet{"--count", std::to_string(o.phones), "--model", "SPA525G2",
-                                   "--swver", "7.4.9c", "--time-scale", fmt::format("{}", o.time_scale),
-                                   "--manifest", manifest};
+    std::vector<std::string> fleet{"--count",      std::to_string(o.phones),
+                                   "--model",      "SPA525G2",
+                                   "--swver",      "7.4.9c",
+                                   "--time-scale", fmt::format("{}", o.time_scale),
+                                   "--manifest",   manifest};
     if (o.phones >= 3) {
       fleet.push_back("--wrong-box");
       fleet.push_back(std::to_string(o.phones));
@@ -143,8 +147,11 @@ int run_demo(const demo_options& o) {
       return 1;
     }
     const std::string host = o.dashboard.substr(0, o.dashboard.rfind(':'));
-    fmt::print("\nprovstation demo bench is up: {} simulated phones, real kea-dhcp4 with the hook.\n", o.phones);
-    fmt::print("  Dashboard: http://{}:{}/\n  Working files: {}\n  Press Ctrl-C to stop.\n\n", host, *port, dir);
+    fmt::print(
+        "\nprovstation demo bench is up: {} simulated phones, real kea-dhcp4 with the hook.\n",
+        o.phones);
+    fmt::print("  Dashboard: http://{}:{}/\n  Working files: {}\n  Press Ctrl-C to stop.\n\n", host,
+               *port, dir);
     std::cout.flush();
 
     // The operator scans every box; the last one a little later, as if its phone had been
@@ -172,7 +179,8 @@ int run_demo(const demo_options& o) {
     while (!interrupted) {
       const auto elapsed = std::chrono::steady_clock::now() - started;
       if (o.exit_after_s > 0 && elapsed > std::chrono::seconds(o.exit_after_s)) break;
-      if (!late_scanned && elapsed > std::chrono::seconds(static_cast<int>(30 * o.time_scale) + 3)) {
+      if (!late_scanned &&
+          elapsed > std::chrono::seconds(static_cast<int>(30 * o.time_scale) + 3)) {
         scan(boxes.back());
         late_scanned = true;
       }
@@ -192,7 +200,8 @@ int run_demo(const demo_options& o) {
             if (stage == "VERIFIED" || stage == "FAILED") settled += n.get<int>();
           }
           if (line != last_line) {
-            fmt::print("[{:>4} s]{}\n", std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), line);
+            fmt::print("[{:>4} s]{}\n",
+                       std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), line);
             std::cout.flush();
             last_line = line;
           }

@@ -10,8 +10,8 @@ struct demo_options {
   int phones = 20;
   std::string dashboard = "127.0.0.1:8080";
   double time_scale = 1.0;
-  std::string dir;        ///< Keep the working files here (default: a temporary directory).
-  int exit_after_s = 0;   ///< 0: run until Ctrl-C.
+  std::string dir;       ///< Keep the working files here (default: a temporary directory).
+  int exit_after_s = 0;  ///< 0: run until Ctrl-C.
   bool until_settled = false;
 };
 

@@ -29,8 +29,11 @@ nlohmann::json describe_label(const std::vector<scanner::barcode>& codes,
     barcodes.push_back({{"format", b.format}, {"text", b.text}, {"symbology", b.symbology}});
     values.push_back(b.aim_text());
   }
-  nlohmann::json out{{"mac", nullptr}, {"serial", nullptr}, {"model", nullptr},
-                     {"barcodes", barcodes}, {"warnings", nlohmann::json::array()}};
+  nlohmann::json out{{"mac", nullptr},
+                     {"serial", nullptr},
+                     {"model", nullptr},
+                     {"barcodes", barcodes},
+                     {"warnings", nlohmann::json::array()}};
   scanner::label_context ctx;
   ctx.model = default_model;
   auto fields = scanner::parse_scan_values(values, ctx);
@@ -54,8 +57,11 @@ int cmd_scan(const std::vector<std::string>& files, const std::string& default_m
     auto codes = scanner::decode_image_file_isolated(f, iso);
     nlohmann::json line;
     if (!codes) {
-      line = {{"mac", nullptr}, {"serial", nullptr}, {"model", nullptr},
-              {"barcodes", nlohmann::json::array()}, {"error", codes.message()}};
+      line = {{"mac", nullptr},
+              {"serial", nullptr},
+              {"model", nullptr},
+              {"barcodes", nlohmann::json::array()},
+              {"error", codes.message()}};
       rc = 1;
     } else {
       line = describe_label(*codes, model);
@@ -67,6 +73,8 @@ int cmd_scan(const std::vector<std::string>& files, const std::string& default_m
   return rc;
 }
 
-int cmd_scan_worker(int argc, char** argv) { return scanner::run_scan_worker(argc, argv); }
+int cmd_scan_worker(int argc, char** argv) {
+  return scanner::run_scan_worker(argc, argv);
+}
 
 }  // namespace provstation::app

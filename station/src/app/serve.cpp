@@ -18,12 +18,12 @@
 #include <provstation/web/http_server.hpp>
 #include <provstation/web/phone_router.hpp>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstring>
@@ -65,10 +65,12 @@ namespace {
 result<std::string> read_key_file(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return make_error(fmt::format("profiles.key_file: cannot read {}: {}", path, std::strerror(errno)));
+    return make_error(
+        fmt::format("profiles.key_file: cannot read {}: {}", path, std::strerror(errno)));
   }
   if ((st.st_mode & 0077) != 0) {
-    return make_error(fmt::format("profiles.key_file: {} must not be readable by group or others (chmod 600)", path));
+    return make_error(fmt::format(
+        "profiles.key_file: {} must not be readable by group or others (chmod 600)", path));
   }
   std::ifstream in(path);
   std::string key;
@@ -82,12 +84,15 @@ result<void> drop_to(const std::string& user) {
   if (pw == nullptr) return make_error(fmt::format("station.user: no user \"{}\"", user));
   if (::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 ||
       ::setuid(pw->pw_uid) != 0) {
-    return make_error(fmt::format("station.user: cannot become {}: {}", user, std::strerror(errno)));
+    return make_error(
+        fmt::format("station.user: cannot become {}: {}", user, std::strerror(errno)));
   }
   return {};
 }
 
-net::ip::address address_of(const endpoint_config& e) { return net::ip::make_address(e.address); }
+net::ip::address address_of(const endpoint_config& e) {
+  return net::ip::make_address(e.address);
+}
 
 }  // namespace
 
@@ -142,33 +147,41 @@ int serve(const config& c, const serve_options& options) {
   // Counters of the listeners for /metrics (read on the I/O threads once everything runs).
   auto metrics = [&](std::string& out) {
     auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t v) {
-      out += fmt::format("# HELP provstation_{0} {1}\n# TYPE provstation_{0} counter\nprovstation_{0} {2}\n",
-                         name, help, v);
+      out += fmt::format(
+          "# HELP provstation_{0} {1}\n# TYPE provstation_{0} counter\nprovstation_{0} {2}\n", name,
+          help, v);
     };
     if (leases) {
-      counter("lease_events_received_total", "Lease events accepted from the hook.", leases->received());
-      counter("lease_events_refused_total", "Lease datagrams refused (malformed, wrong sender).", leases->refused());
+      counter("lease_events_received_total", "Lease events accepted from the hook.",
+              leases->received());
+      counter("lease_events_refused_total", "Lease datagrams refused (malformed, wrong sender).",
+              leases->refused());
       counter("lease_event_gaps_total", "Sequence gaps or hook restarts seen.", leases->gaps());
-      counter("lease_reconciliations_total", "Reconciliations from Kea's lease file.", leases->reconciliations());
+      counter("lease_reconciliations_total", "Reconciliations from Kea's lease file.",
+              leases->reconciliations());
     }
     if (syslog) {
       counter("syslog_accepted_total", "Syslog lines believed.", syslog->accepted());
-      counter("syslog_refused_total", "Syslog lines refused (garbage or forged).", syslog->refused());
+      counter("syslog_refused_total", "Syslog lines refused (garbage or forged).",
+              syslog->refused());
     }
     counter("phone_requests_refused_total", "Phone-side requests refused.", files.refusals());
     if (tftp) {
       const auto st = tftp->statistics();
       counter("tftp_transfers_completed_total", "TFTP transfers with the final ACK.", st.completed);
-      counter("tftp_transfers_unconfirmed_total", "TFTP transfers whose final ACK was lost.", st.completed_unconfirmed);
+      counter("tftp_transfers_unconfirmed_total", "TFTP transfers whose final ACK was lost.",
+              st.completed_unconfirmed);
       counter("tftp_transfers_failed_total", "TFTP transfers that broke off.", st.failed);
       counter("tftp_bytes_sent_total", "TFTP payload bytes sent.", st.bytes_sent);
-      counter("tftp_blocks_retransmitted_total", "TFTP blocks sent again.", st.blocks_retransmitted);
+      counter("tftp_blocks_retransmitted_total", "TFTP blocks sent again.",
+              st.blocks_retransmitted);
     }
   };
   // The dashboard binds first, in the station's own namespace: it never listens on the bench.
   const auto isolation = scan_isolation();
   auto read_image = [isolation](std::string_view bytes) -> result<std::vector<std::string>> {
-    auto codes = scanner::decode_image_bytes_isolated(std::as_bytes(std::span(bytes.data(), bytes.size())), isolation);
+    auto codes = scanner::decode_image_bytes_isolated(
+        std::as_bytes(std::span(bytes.data(), bytes.size())), isolation);
     if (!codes) return codes.err();
     std::vector<std::string> out;
     for (const auto& c : *codes) out.push_back(c.aim_text());
@@ -240,8 +253,8 @@ int serve(const config& c, const serve_options& options) {
     log->critical("syslog.listen: bad address \"{}\"", c.syslog.listen.address);
     return 1;
   }
-  auto listener = lease_listener::create(
-      ex, {c.kea.event_socket, c.kea.lease_file, c.kea.allowed_user}, t);
+  auto listener =
+      lease_listener::create(ex, {c.kea.event_socket, c.kea.lease_file, c.kea.allowed_user}, t);
   if (!listener) {
     log->critical("{}", listener.message());
     return 1;
@@ -291,11 +304,17 @@ int serve(const config& c, const serve_options& options) {
   (*dash)->start();
 
   const auto dash_ep = (*dash)->local_endpoint();
-  nlohmann::json ready{{"pid", ::getpid()},
-                       {"dashboard", fmt::format("{}:{}", dash_ep.address().to_string(), dash_ep.port())},
-                       {"syslog", fmt::format("{}:{}", syslog->local_endpoint().address().to_string(), syslog->local_endpoint().port())}};
-  if (tftp) ready["tftp"] = fmt::format("{}:{}", tftp->local_endpoint().address().to_string(), tftp->local_endpoint().port());
-  if (phone_http) ready["http"] = fmt::format("{}:{}", phone_http->local_endpoint().address().to_string(), phone_http->local_endpoint().port());
+  nlohmann::json ready{
+      {"pid", ::getpid()},
+      {"dashboard", fmt::format("{}:{}", dash_ep.address().to_string(), dash_ep.port())},
+      {"syslog", fmt::format("{}:{}", syslog->local_endpoint().address().to_string(),
+                             syslog->local_endpoint().port())}};
+  if (tftp)
+    ready["tftp"] = fmt::format("{}:{}", tftp->local_endpoint().address().to_string(),
+                                tftp->local_endpoint().port());
+  if (phone_http)
+    ready["http"] = fmt::format("{}:{}", phone_http->local_endpoint().address().to_string(),
+                                phone_http->local_endpoint().port());
   log->info("ready: dashboard http://{}/  tftp {}  http {}  syslog {}  events {}",
             ready["dashboard"].get<std::string>(), ready.value("tftp", "off"),
             ready.value("http", "off"), ready["syslog"].get<std::string>(), c.kea.event_socket);

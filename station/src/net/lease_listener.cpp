@@ -6,10 +6,10 @@
 #include <provstation/log.hpp>
 #include <provstation/operations.hpp>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -26,21 +26,37 @@ namespace provstation {
 
 namespace net = boost::asio;
 
-result<std::unique_ptr<lease_listener>> lease_listener::create(net::any_io_executor ex, options opts,
-                                                               tracker& t) {
+result<std::unique_ptr<lease_listener>> lease_listener::create(net::any_io_executor ex,
+                                                               options opts, tracker& t) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (opts.socket_path.empty() || opts.socket_path.size() >= sizeof(addr.sun_path)) {
     return make_error(fmt::format("kea.event_socket: bad path \"{}\"", opts.socket_path));
   }
   std::memcpy(addr.sun_path, opts.socket_path.c_str(), opts.socket_path.size() + 1);
+  // The directory normally exists (the package makes /run/provstation provstation:_kea 0750);
+  // one made here gets the same group and mode, so Kea's user can reach the socket inside.
+  const std::filesystem::path dir = std::filesystem::path(opts.socket_path).parent_path();
   std::error_code fec;
-  std::filesystem::create_directories(std::filesystem::path(opts.socket_path).parent_path(), fec);
+  if (!dir.empty() && !std::filesystem::exists(dir, fec)) {
+    std::filesystem::create_directories(dir, fec);
+    if (fec) {
+      return make_error(fmt::format("kea.event_socket: cannot create {}: {}", dir.string(), fec.message()));
+    }
+    ::chmod(dir.c_str(), 0750);
+    if (const group* g = ::getgrnam(opts.allowed_user.c_str())) {
+      if (::chown(dir.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+        logger("kea")->warn("cannot give {} to group {}: {}", dir.string(), opts.allowed_user,
+                            std::strerror(errno));
+      }
+    }
+  }
   // A socket left by a previous run is replaced; any other kind of file is not ours to remove.
   struct stat st {};
   if (::lstat(opts.socket_path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
-      return make_error(fmt::format("kea.event_socket: {} exists and is not a socket", opts.socket_path));
+      return make_error(
+          fmt::format("kea.event_socket: {} exists and is not a socket", opts.socket_path));
     }
     ::unlink(opts.socket_path.c_str());
   }
@@ -100,15 +116,16 @@ void lease_listener::stop() {
 }
 
 void lease_listener::do_wait() {
-  fd_.async_wait(net::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-    if (ec == net::error::operation_aborted || !fd_.is_open()) return;
-    if (ec) {
-      logger("kea")->error("event socket: {}", ec.message());
-      return;
-    }
-    // Paused (the tracker's queue is full): the retry timer resumes reading.
-    if (on_readable()) do_wait();
-  });
+  fd_.async_wait(net::posix::stream_descriptor::wait_read,
+                 [this](const boost::system::error_code& ec) {
+                   if (ec == net::error::operation_aborted || !fd_.is_open()) return;
+                   if (ec) {
+                     logger("kea")->error("event socket: {}", ec.message());
+                     return;
+                   }
+                   // Paused (the tracker's queue is full): the retry timer resumes reading.
+                   if (on_readable()) do_wait();
+                 });
 }
 
 bool lease_listener::submit_pending() {
@@ -178,7 +195,8 @@ bool lease_listener::on_readable() {
       log->warn("refused a truncated lease event");
       continue;
     }
-    auto parsed = parse_lease_event(std::as_bytes(std::span(buffer_.data(), static_cast<std::size_t>(n))));
+    auto parsed =
+        parse_lease_event(std::as_bytes(std::span(buffer_.data(), static_cast<std::size_t>(n))));
     if (!parsed) {
       ++refused_;
       log->warn("refused a lease event: {}", parsed.message());
@@ -286,8 +304,9 @@ void lease_listener::reconcile(const char* why) {
   }
   reconcile_pending_ = deferred != 0;
   if (reconcile_pending_) {
-    log->warn("reconciliation ({}): the tracker's queue is full, {} changes deferred; retrying in 1 s",
-              why, deferred);
+    log->warn(
+        "reconciliation ({}): the tracker's queue is full, {} changes deferred; retrying in 1 s",
+        why, deferred);
     arm_retry();
   }
   log->info("reconciled from {} ({}): {} active leases, {} changes, {} malformed rows skipped",

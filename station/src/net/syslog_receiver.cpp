@@ -5,8 +5,8 @@
 #include <provstation/operations.hpp>
 #include <provstation/syslog_parser.hpp>
 
-#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/strand.hpp>
 
 namespace provstation {
 
@@ -20,14 +20,18 @@ result<std::unique_ptr<syslog_receiver>> syslog_receiver::create(net::any_io_exe
   socket.open(at.protocol(), ec);
   if (!ec) socket.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) socket.bind(at, ec);
-  if (ec) return make_error(fmt::format("syslog: cannot listen on {}:{}: {}", at.address().to_string(), at.port(), ec.message()));
+  if (ec)
+    return make_error(fmt::format("syslog: cannot listen on {}:{}: {}", at.address().to_string(),
+                                  at.port(), ec.message()));
   return std::unique_ptr<syslog_receiver>(new syslog_receiver(std::move(socket), t));
 }
 
 syslog_receiver::syslog_receiver(net::ip::udp::socket socket, tracker& t)
     : socket_(std::move(socket)), tracker_(t) {}
 
-void syslog_receiver::start() { do_receive(); }
+void syslog_receiver::start() {
+  do_receive();
+}
 
 void syslog_receiver::stop() {
   net::post(socket_.get_executor(), [this] {
@@ -36,13 +40,14 @@ void syslog_receiver::stop() {
   });
 }
 
-net::ip::udp::endpoint syslog_receiver::local_endpoint() const { return socket_.local_endpoint(); }
+net::ip::udp::endpoint syslog_receiver::local_endpoint() const {
+  return socket_.local_endpoint();
+}
 
 void syslog_receiver::do_receive() {
-  socket_.async_receive_from(net::buffer(buffer_), sender_,
-                             [this](const boost::system::error_code& ec, std::size_t n) {
-                               on_receive(ec, n);
-                             });
+  socket_.async_receive_from(
+      net::buffer(buffer_), sender_,
+      [this](const boost::system::error_code& ec, std::size_t n) { on_receive(ec, n); });
 }
 
 void syslog_receiver::on_receive(const boost::system::error_code& ec, std::size_t n) {
@@ -54,7 +59,8 @@ void syslog_receiver::on_receive(const boost::system::error_code& ec, std::size_
     if (!report) {
       ++refused_;
       log->debug("ignored syslog line from {}: {}", ip, report.message());
-    } else if (auto holder = tracker_.read_model().mac_at_ip(ip); !holder || *holder != report->mac) {
+    } else if (auto holder = tracker_.read_model().mac_at_ip(ip);
+               !holder || *holder != report->mac) {
       // Anyone on the bench can send syslog: a line is believed only from the MAC's own address.
       ++refused_;
       log->warn("refused syslog line naming {} from {} ({}): not that MAC's address",

@@ -344,7 +344,10 @@ class sqlite_store final : public store {
       return;
     }
     if (open_id != 0) {
-      db_.prepare("UPDATE leases SET to_at = ?1 WHERE id = ?2").bind(1, from).bind(2, open_id).run();
+      db_.prepare("UPDATE leases SET to_at = ?1 WHERE id = ?2")
+          .bind(1, from)
+          .bind(2, open_id)
+          .run();
     }
     // The same MAC cannot hold two addresses on one bench: close its other open rows.
     db_.prepare("UPDATE leases SET to_at = ?1 WHERE mac = ?2 AND to_at = 0 AND ip != ?3")
@@ -361,7 +364,10 @@ class sqlite_store final : public store {
   }
 
   void close_lease(const std::string& ip, time_ms to) override {
-    db_.prepare("UPDATE leases SET to_at = ?1 WHERE ip = ?2 AND to_at = 0").bind(1, to).bind(2, ip).run();
+    db_.prepare("UPDATE leases SET to_at = ?1 WHERE ip = ?2 AND to_at = 0")
+        .bind(1, to)
+        .bind(2, ip)
+        .run();
   }
 
   std::vector<lease_row> leases_since(time_ms since) override {
@@ -494,7 +500,8 @@ class sqlite_store final : public store {
   }
 
   std::vector<manifest_entry> manifest(std::int64_t batch_id) override {
-    auto& s = db_.prepare("SELECT mac, serial, model FROM manifest WHERE batch_id = ?1 ORDER BY rowid");
+    auto& s =
+        db_.prepare("SELECT mac, serial, model FROM manifest WHERE batch_id = ?1 ORDER BY rowid");
     s.bind(1, batch_id);
     std::vector<manifest_entry> out;
     while (s.step()) {
@@ -504,7 +511,8 @@ class sqlite_store final : public store {
     return out;
   }
 
-  std::optional<manifest_entry> manifest_entry_for(std::int64_t batch_id, const mac_address& mac) override {
+  std::optional<manifest_entry> manifest_entry_for(std::int64_t batch_id,
+                                                   const mac_address& mac) override {
     auto& s = db_.prepare("SELECT serial, model FROM manifest WHERE batch_id = ?1 AND mac = ?2");
     s.bind(1, batch_id).bind(2, mac.str());
     std::optional<manifest_entry> out;
@@ -531,8 +539,9 @@ class sqlite_store final : public store {
   }
 
   void set_meta(std::string_view key, std::string_view value) override {
-    db_.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    db_.prepare(
+           "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+           "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .bind(1, key)
         .bind(2, value)
         .run();
@@ -573,7 +582,9 @@ class sqlite_store final : public store {
 
 }  // namespace
 
-int store_schema_version() { return static_cast<int>(migrations.size()); }
+int store_schema_version() {
+  return static_cast<int>(migrations.size());
+}
 
 result<std::unique_ptr<store>> open_sqlite_store(const std::string& path, create_mode mode) {
   try {

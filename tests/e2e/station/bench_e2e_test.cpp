@@ -84,7 +84,8 @@ TEST_F(BenchE2e, FivePhonesVerifiedAndOneWrongBox) {
                         &out),
             0)
       << out;
-  auto added = lab.station_cli({"firmware", "add", image, "--model", "SPA525G2", "--version", "7.5.5"});
+  auto added =
+      lab.station_cli({"firmware", "add", image, "--model", "SPA525G2", "--version", "7.5.5"});
   ASSERT_TRUE(added.ok()) << added.message();
   auto batch = lab.station_cli({"batch", "create", "order-e2e", "--target", "SPA525G2=7.5.5",
                                 "--default-model", "SPA525G2"});
@@ -173,7 +174,7 @@ TEST_F(BenchE2e, FivePhonesVerifiedAndOneWrongBox) {
   const auto rows = read_csv(csv);
   ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"mac", "serial", "model", "firmware", "account",
-                                                "batch", "verified_at", "shipped_at"}));
+                                               "batch", "verified_at", "shipped_at"}));
   for (std::size_t i = 1; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i][0].size(), 12u);
     EXPECT_NE(rows[i][0], mac_address::parse(wrong_mac)->upper());
@@ -181,7 +182,8 @@ TEST_F(BenchE2e, FivePhonesVerifiedAndOneWrongBox) {
     EXPECT_EQ(rows[i][5], "order-e2e");
   }
 
-  const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("e2e: %d/5 VERIFIED in %.1f s\n", verified, secs);
 }
 

@@ -52,8 +52,8 @@ class StationDaemon : public ::testing::Test {
     dir_.write("provstation.toml", toml);
     const std::string ready = dir_.file("ready.json");
     std::filesystem::remove(ready);
-    auto c = child_process::spawn({PROVSTATION_EXE, "serve", "--config", dir_.file("provstation.toml"),
-                                   "--ready-file", ready},
+    auto c = child_process::spawn({PROVSTATION_EXE, "serve", "--config",
+                                   dir_.file("provstation.toml"), "--ready-file", ready},
                                   {}, dir_.file("station.log"));
     ASSERT_TRUE(c.ok()) << c.message();
     station_ = std::move(*c);
@@ -80,7 +80,8 @@ class StationDaemon : public ::testing::Test {
     addr.sun_family = AF_UNIX;
     const std::string path = dir_.file("events.sock");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&addr),
+             sizeof addr);
     ::close(fd);
   }
 
@@ -162,8 +163,9 @@ TEST_F(StationDaemon, KillNineLosesNoAcknowledgedScan) {
         // Cisco MACs and Cisco-form serials (LLLYYWWSSSS), as on real SPA boxes.
         const std::string mac = fmt::format("0023ab{:02x}{:04x}", w, i);
         const std::string serial = fmt::format("CB{}1419{:04X}", static_cast<char>('A' + w), i);
-        auto r = http_request("127.0.0.1", dashboard_, "POST", fmt::format("/api/scans?session=w{}", w),
-                              fmt::format("{}\n{}\nSPA525G2\n", mac, serial), "text/plain", 2s);
+        auto r =
+            http_request("127.0.0.1", dashboard_, "POST", fmt::format("/api/scans?session=w{}", w),
+                         fmt::format("{}\n{}\nSPA525G2\n", mac, serial), "text/plain", 2s);
         if (!r) break;  // The station is gone.
         if (r->status == 201) {
           std::lock_guard lock(mu);
@@ -211,10 +213,11 @@ TEST_F(StationDaemon, TftpPathOutsideRootIsRefused) {
   start();
   lease("0023ab0000ab", "127.0.0.1");
   wait_unit("0023ab0000ab", [](const json& j) { return j["stage"] == "LEASED"; });
-  for (const char* path : {"/../../etc/passwd", "/etc/passwd", "/fw/../../etc/shadow",
-                           "/prov/../station.db"}) {
+  for (const char* path :
+       {"/../../etc/passwd", "/etc/passwd", "/fw/../../etc/shadow", "/prov/../station.db"}) {
     std::string out;
-    const int rc = curl({fmt::format("tftp://127.0.0.1:{}{}", tftp_, path), "-o", "/dev/null"}, &out);
+    const int rc =
+        curl({fmt::format("tftp://127.0.0.1:{}{}", tftp_, path), "-o", "/dev/null"}, &out);
     EXPECT_NE(rc, 0) << path << ": " << out;
   }
   std::string seed;
@@ -233,14 +236,19 @@ TEST_F(StationDaemon, PerDeviceFileFromWrongAddressIsRefused) {
   const std::string url = fmt::format("http://127.0.0.1:{}/prov/0023ab0000ac.xml", http_);
   EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", url}, &out), 0);
   EXPECT_EQ(out, "403");
-  EXPECT_EQ(curl({"--interface", "127.0.0.2", "-o", "/dev/null", "-w", "%{http_code}", url}, &out), 0);
+  EXPECT_EQ(curl({"--interface", "127.0.0.2", "-o", "/dev/null", "-w", "%{http_code}", url}, &out),
+            0);
   EXPECT_EQ(out, "200");
-  const int rc = curl({fmt::format("tftp://127.0.0.1:{}/prov/0023ab0000ac.xml", tftp_), "-o", "/dev/null"}, &out);
+  const int rc = curl(
+      {fmt::format("tftp://127.0.0.1:{}/prov/0023ab0000ac.xml", tftp_), "-o", "/dev/null"}, &out);
   EXPECT_EQ(rc, 69) << "curl's code for a TFTP access violation: " << out;
   auto u = wait_unit("0023ab0000ac", [&](const json& j) { return has_fact(j, "refused"); });
   EXPECT_TRUE(has_fact(u, "refused")) << u.dump();
   // No dashboard route exists on the phone side.
-  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}", fmt::format("http://127.0.0.1:{}/api/units", http_)}, &out), 0);
+  EXPECT_EQ(curl({"-o", "/dev/null", "-w", "%{http_code}",
+                  fmt::format("http://127.0.0.1:{}/api/units", http_)},
+                 &out),
+            0);
   EXPECT_EQ(out, "404");
   EXPECT_TRUE(station_.running());
 }
@@ -255,7 +263,9 @@ TEST_F(StationDaemon, GarbageAndForgedSyslogAreRefused) {
   auto u = wait_unit("0023ab0000ad", [&](const json& j) { return has_fact(j, "refused"); });
   EXPECT_TRUE(has_fact(u, "refused")) << u.dump();
   EXPECT_NE(u["stage"], "FAILED") << "a forged line must not fail the unit";
-  send_syslog("127.0.0.2", "<134>SPA525G2 00:23:ab:00:00:ad -- Requesting resync tftp://127.0.0.1:69/spa525G2.cfg [ps ma=0023ab0000ad sn=CBT1 fw=7.4.9c]");
+  send_syslog("127.0.0.2",
+              "<134>SPA525G2 00:23:ab:00:00:ad -- Requesting resync "
+              "tftp://127.0.0.1:69/spa525G2.cfg [ps ma=0023ab0000ad sn=CBT1 fw=7.4.9c]");
   u = wait_unit("0023ab0000ad", [&](const json& j) { return has_fact(j, "resync_requested"); });
   EXPECT_TRUE(has_fact(u, "resync_requested")) << u.dump();
   EXPECT_EQ(u["reported"]["serial"], "CBT1");
@@ -271,7 +281,9 @@ TEST_F(StationDaemon, EncryptedProfileOpensWithOpenssl) {
   wait_unit("0023ab0000ae", [](const json& j) { return j["stage"] == "LEASED"; });
   const std::string enc = dir_.file("profile.enc");
   std::string out;
-  ASSERT_EQ(curl({"-o", enc, fmt::format("http://127.0.0.1:{}/prov/0023ab0000ae.xml", http_)}, &out), 0) << out;
+  ASSERT_EQ(
+      curl({"-o", enc, fmt::format("http://127.0.0.1:{}/prov/0023ab0000ae.xml", http_)}, &out), 0)
+      << out;
   ASSERT_EQ(run_command({"openssl", "enc", "-d", "-aes-256-cbc", "-md", "md5", "-k",
                          "SecretPhrase1234", "-in", enc, "-out", dir_.file("profile.xml")},
                         &out),
@@ -280,8 +292,8 @@ TEST_F(StationDaemon, EncryptedProfileOpensWithOpenssl) {
   std::ifstream in(dir_.file("profile.xml"));
   const std::string xml(std::istreambuf_iterator<char>(in), {});
   EXPECT_NE(xml.find("<flat-profile>"), std::string::npos) << xml;
-  EXPECT_NE(run_command({"openssl", "enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", "wrong",
-                         "-in", enc, "-out", dir_.file("bad.xml")},
+  EXPECT_NE(run_command({"openssl", "enc", "-d", "-aes-256-cbc", "-md", "md5", "-k", "wrong", "-in",
+                         enc, "-out", dir_.file("bad.xml")},
                         &out),
             0);
   // The seed tells the phone the key in its Profile_Rule.
@@ -294,12 +306,14 @@ TEST_F(StationDaemon, EncryptedProfileOpensWithOpenssl) {
 TEST_F(StationDaemon, KeyFileMustBePrivate) {
   const std::string key = dir_.write("open.key", "k\n");
   ::chmod(key.c_str(), 0644);
-  dir_.write("bad.toml", fmt::format("[bench]\naddress = \"127.0.0.1\"\n[profiles]\nencrypt = true\n"
-                                     "key_file = \"{}\"\n[store]\npath = \"{}\"\n",
-                                     key, dir_.file("s.db")));
+  dir_.write("bad.toml",
+             fmt::format("[bench]\naddress = \"127.0.0.1\"\n[profiles]\nencrypt = true\n"
+                         "key_file = \"{}\"\n[store]\npath = \"{}\"\n",
+                         key, dir_.file("s.db")));
   std::string out;
   EXPECT_EQ(run_command({PROVSTATION_EXE, "serve", "--config", dir_.file("bad.toml")}, &out), 1);
-  EXPECT_NE(out.find("must not be readable by group or others (chmod 600)"), std::string::npos) << out;
+  EXPECT_NE(out.find("must not be readable by group or others (chmod 600)"), std::string::npos)
+      << out;
 }
 
 // Verify a config mistake is one clear error naming the key, and a non-zero exit.
@@ -307,7 +321,9 @@ TEST_F(StationDaemon, BadConfigNamesTheKey) {
   dir_.write("bad.toml", "[bench]\naddress = \"127.0.0.1\"\n[tftp]\nlisten = \"somewhere\"\n");
   std::string out;
   EXPECT_EQ(run_command({PROVSTATION_EXE, "serve", "--config", dir_.file("bad.toml")}, &out), 1);
-  EXPECT_NE(out.find("tftp.listen: expected \"ADDRESS:PORT\", got \"somewhere\""), std::string::npos) << out;
+  EXPECT_NE(out.find("tftp.listen: expected \"ADDRESS:PORT\", got \"somewhere\""),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace
@@ -320,14 +336,18 @@ namespace {
 std::string make_label(const test::temp_dir& dir, const std::string& mac, const std::string& serial,
                        const std::string& model) {
   std::string out;
-  for (const auto& [name, data] : {std::pair{"mac", mac}, std::pair{"sn", serial}, std::pair{"pid", model}}) {
-    if (run_command({"zint", "-b", "20", "-d", data, "--scale=3", "-o", dir.file(std::string(name) + ".png")}, &out) != 0) {
+  for (const auto& [name, data] :
+       {std::pair{"mac", mac}, std::pair{"sn", serial}, std::pair{"pid", model}}) {
+    if (run_command({"zint", "-b", "20", "-d", data, "--scale=3", "-o",
+                     dir.file(std::string(name) + ".png")},
+                    &out) != 0) {
       return {};
     }
   }
   const std::string label = dir.file("label.png");
-  if (run_command({"convert", dir.file("mac.png"), dir.file("sn.png"), dir.file("pid.png"), "-background",
-                   "white", "-gravity", "center", "-append", "-bordercolor", "white", "-border", "40", label},
+  if (run_command({"convert", dir.file("mac.png"), dir.file("sn.png"), dir.file("pid.png"),
+                   "-background", "white", "-gravity", "center", "-append", "-bordercolor", "white",
+                   "-border", "40", label},
                   &out) != 0) {
     return {};
   }
@@ -349,11 +369,13 @@ TEST_F(StationDaemon, ImageScansAreDecodedInIsolation) {
   EXPECT_EQ(j["status"], "complete") << out;
   EXPECT_EQ(j["unit"]["mac"], "0023ab0000b1");
   EXPECT_EQ(j["unit"]["serial"], "CBT141900B1");
-  const std::string broken = dir_.write("broken.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x7f\xff\xff\xff", 20));
-  ASSERT_EQ(curl({"-H", "Content-Type: image/png", "--data-binary", "@" + broken, "-w", "\n%{http_code}",
-                  fmt::format("http://127.0.0.1:{}/api/scans?session=cam", dashboard_)},
-                 &out),
-            0);
+  const std::string broken =
+      dir_.write("broken.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x7f\xff\xff\xff", 20));
+  ASSERT_EQ(
+      curl({"-H", "Content-Type: image/png", "--data-binary", "@" + broken, "-w", "\n%{http_code}",
+            fmt::format("http://127.0.0.1:{}/api/scans?session=cam", dashboard_)},
+           &out),
+      0);
   EXPECT_TRUE(out.ends_with("\n422")) << out;
   EXPECT_NE(out.find("\"status\":\"rejected\""), std::string::npos) << out;
   EXPECT_TRUE(station_.running());
@@ -366,7 +388,10 @@ TEST_F(StationDaemon, ScanCommandPrintsJsonPerFile) {
   if (label.empty()) GTEST_SKIP() << "zint or ImageMagick missing";
   const std::string text = dir_.write("notes.txt", "not an image");
   std::string out;
-  EXPECT_EQ(run_command({"sh", "-c", fmt::format("{} scan {} {} 2>/dev/null", PROVSTATION_EXE, label, text)}, &out), 1);
+  EXPECT_EQ(run_command({"sh", "-c",
+                         fmt::format("{} scan {} {} 2>/dev/null", PROVSTATION_EXE, label, text)},
+                        &out),
+            1);
   std::istringstream lines(out);
   std::string first, second;
   std::getline(lines, first);

@@ -88,7 +88,8 @@ TEST(StageRules, WrongBoxFails) {
   profile.version = "7.4.9c";
   apply_evidence(u, profile);
   EXPECT_EQ(derive_stage(u), stage::failed);
-  EXPECT_EQ(u.failure_reason, "wrong box: the phone reports serial CBT141900ZZ, its box says CBT141900G7");
+  EXPECT_EQ(u.failure_reason,
+            "wrong box: the phone reports serial CBT141900ZZ, its box says CBT141900G7");
   EXPECT_EQ(u.failure_stage, stage::profiled);
 }
 

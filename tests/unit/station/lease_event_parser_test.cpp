@@ -37,12 +37,15 @@ TEST(LeaseEventParser, RefusesMalformedDatagrams) {
   EXPECT_EQ(parse("{").message(), "lease event: not valid JSON");
   EXPECT_EQ(parse("[]").message(), "lease event: not a JSON object");
   EXPECT_EQ(parse(R"({"v":2})").message(), "lease event: unsupported version 2");
-  EXPECT_EQ(parse(R"({"v":1,"boot_id":"b","seq":1,"type":"commit","mac":"zz","ip":"192.0.2.1","at":1})")
-                .message(),
-            "lease event: \"mac\": MAC address contains an invalid character");
-  EXPECT_EQ(parse(R"({"v":1,"boot_id":"b","seq":1,"type":"commit","mac":"0023ab000001","ip":"999.1.1.1","at":1})")
-                .message(),
-            "lease event: \"ip\" is not an IPv4 address");
+  EXPECT_EQ(
+      parse(R"({"v":1,"boot_id":"b","seq":1,"type":"commit","mac":"zz","ip":"192.0.2.1","at":1})")
+          .message(),
+      "lease event: \"mac\": MAC address contains an invalid character");
+  EXPECT_EQ(
+      parse(
+          R"({"v":1,"boot_id":"b","seq":1,"type":"commit","mac":"0023ab000001","ip":"999.1.1.1","at":1})")
+          .message(),
+      "lease event: \"ip\" is not an IPv4 address");
   EXPECT_EQ(parse(R"({"v":1,"boot_id":"b","seq":-1,"type":"commit"})").message(),
             "lease event: \"seq\" is not a non-negative integer");
   EXPECT_EQ(parse(R"({"v":1,"boot_id":"b","seq":1,"type":"bogus"})").message(),

@@ -9,10 +9,10 @@ namespace {
 
 // Verify that every common written form parses to the same canonical value.
 TEST(MacAddress, ParsesCommonForms) {
-  for (const char* text : {"0023ab000001", "0023AB000001", "00:23:ab:00:00:01", "00-23-AB-00-00-01",
-                           "0023.ab00.0001", "0023ab-000001", "  00:23:AB:00:00:01\r\n",
-                           "MAC: 0023AB000001", "MAC ID 00:23:ab:00:00:01", "mac=0023ab000001",
-                           "MAC Address: 00-23-ab-00-00-01", "HW 0023ab000001"}) {
+  for (const char* text :
+       {"0023ab000001", "0023AB000001", "00:23:ab:00:00:01", "00-23-AB-00-00-01", "0023.ab00.0001",
+        "0023ab-000001", "  00:23:AB:00:00:01\r\n", "MAC: 0023AB000001", "MAC ID 00:23:ab:00:00:01",
+        "mac=0023ab000001", "MAC Address: 00-23-ab-00-00-01", "HW 0023ab000001"}) {
     auto mac = mac_address::parse(text);
     ASSERT_TRUE(mac.ok()) << text << ": " << (mac.ok() ? "" : mac.message());
     EXPECT_EQ(mac->str(), "0023ab000001") << text;

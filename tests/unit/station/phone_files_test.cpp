@@ -25,7 +25,8 @@ class PhoneFilesTest : public ::testing::Test {
     ps.bench_address = "192.0.2.1";
     profiles_ = std::make_unique<profile_builder>(ps);
     files_ = std::make_unique<phone_files>(*t_, *profiles_, false);
-    const std::string image = dir_.write("spa525g-7-5-5.bin", "PROVSTATION-SIMFW models=SPA525G2 version=7.5.5\nxxxx");
+    const std::string image =
+        dir_.write("spa525g-7-5-5.bin", "PROVSTATION-SIMFW models=SPA525G2 version=7.5.5\nxxxx");
     firmware_row f;
     f.model = "SPA525G2";
     f.version = "7.5.5";
@@ -57,7 +58,9 @@ TEST_F(PhoneFilesTest, SeedForLeasedAddress) {
   auto a = files_->resolve("/spa525G2.cfg", "192.0.2.100", "", false);
   ASSERT_EQ(a.st, phone_answer::status::ok) << a.reason;
   const std::string text(a.body->text);
-  EXPECT_NE(text.find("( $SWVER ne 7.5.5 )? tftp://192.0.2.1/fw/spa525g-7-5-5.bin"), std::string::npos) << text;
+  EXPECT_NE(text.find("( $SWVER ne 7.5.5 )? tftp://192.0.2.1/fw/spa525g-7-5-5.bin"),
+            std::string::npos)
+      << text;
   EXPECT_EQ(a.mac->str(), "0023ab000001");
 }
 
@@ -83,7 +86,8 @@ TEST_F(PhoneFilesTest, FirmwareByFileName) {
   auto a = files_->resolve("/fw/SPA525G-7-5-5.bin", "192.0.2.100", "", false);
   ASSERT_EQ(a.st, phone_answer::status::ok) << a.reason;
   EXPECT_EQ(a.body->bytes().size(), 52u);
-  EXPECT_EQ(files_->resolve("/fw/none.bin", "192.0.2.100", "", false).st, phone_answer::status::not_found);
+  EXPECT_EQ(files_->resolve("/fw/none.bin", "192.0.2.100", "", false).st,
+            phone_answer::status::not_found);
 }
 
 }  // namespace

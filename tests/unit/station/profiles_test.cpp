@@ -24,10 +24,12 @@ TEST(Profiles, SeedHasRuleTimersSyslogAndGuardedUpgrade) {
   fw.file_name = "spa525g-7-5-5.bin";
   auto seed = b.seed("spa525g2", fw);
   ASSERT_TRUE(seed.ok()) << seed.message();
-  EXPECT_NE(seed->find("<Profile_Rule>http://192.0.2.1/prov/$MA.xml?sn=$SN&amp;pn=$PN&amp;fw=$SWVER</Profile_Rule>"),
+  EXPECT_NE(seed->find("<Profile_Rule>http://192.0.2.1/prov/"
+                       "$MA.xml?sn=$SN&amp;pn=$PN&amp;fw=$SWVER</Profile_Rule>"),
             std::string::npos)
       << *seed;
-  EXPECT_NE(seed->find("<Upgrade_Rule>( $SWVER ne 7.5.5 )? tftp://192.0.2.1/fw/spa525g-7-5-5.bin</Upgrade_Rule>"),
+  EXPECT_NE(seed->find("<Upgrade_Rule>( $SWVER ne 7.5.5 )? "
+                       "tftp://192.0.2.1/fw/spa525g-7-5-5.bin</Upgrade_Rule>"),
             std::string::npos);
   EXPECT_NE(seed->find("<Syslog_Server>192.0.2.1</Syslog_Server>"), std::string::npos);
   EXPECT_NE(seed->find("<Resync_Random_Delay>0</Resync_Random_Delay>"), std::string::npos);
@@ -40,8 +42,10 @@ TEST(Profiles, TemplatesEscapeAndRefuseUnknownPlaceholders) {
   auto r = render_template("<a>{{ unit.serial }}</a>", {{"unit.serial", "<&\"'>"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, "<a>&lt;&amp;&quot;&apos;&gt;</a>");
-  EXPECT_EQ(render_template("x\n{{unit.serail}}", {}).message(), "line 2: unknown placeholder {{unit.serail}}");
-  EXPECT_EQ(render_template("{{Unit}}", {}).message(), "line 1: malformed placeholder \"{{Unit}}\"");
+  EXPECT_EQ(render_template("x\n{{unit.serail}}", {}).message(),
+            "line 2: unknown placeholder {{unit.serail}}");
+  EXPECT_EQ(render_template("{{Unit}}", {}).message(),
+            "line 1: malformed placeholder \"{{Unit}}\"");
   EXPECT_EQ(render_template("{{unit", {}).message(), "line 1: \"{{\" without \"}}\"");
   EXPECT_EQ(*render_template("$MA $(SN:2) $$", {}), "$MA $(SN:2) $$");
 }
@@ -120,7 +124,9 @@ namespace {
 
 // Verify RFC 4180 parsing: quotes, doubled quotes, embedded newlines, CRLF, BOM.
 TEST(Csv, ParsesRfc4180) {
-  auto t = parse_csv("\xEF\xBB\xBF" "a,\"b,c\",\"d\"\"e\"\r\n\"multi\nline\",x,\r\n\r\nlast");
+  auto t = parse_csv(
+      "\xEF\xBB\xBF"
+      "a,\"b,c\",\"d\"\"e\"\r\n\"multi\nline\",x,\r\n\r\nlast");
   ASSERT_TRUE(t.ok()) << t.message();
   ASSERT_EQ(t->size(), 3u);
   EXPECT_EQ((*t)[0], (std::vector<std::string>{"a", "b,c", "d\"e"}));
@@ -132,8 +138,9 @@ TEST(Csv, ParsesRfc4180) {
 
 // Verify a manifest with its columns in any order is read, and a bad one refused as a whole.
 TEST(Csv, ReadsManifestAllOrNothing) {
-  auto m = parse_manifest("Serial Number,Model,MAC Address\nCBT141900G7,spa525g2,00:23:ab:00:00:01\n"
-                          "CBT141900G8,SPA525G2,0023ab000002\n");
+  auto m = parse_manifest(
+      "Serial Number,Model,MAC Address\nCBT141900G7,spa525g2,00:23:ab:00:00:01\n"
+      "CBT141900G8,SPA525G2,0023ab000002\n");
   ASSERT_TRUE(m.ok()) << m.message();
   ASSERT_EQ(m->size(), 2u);
   EXPECT_EQ((*m)[0].mac.str(), "0023ab000001");
@@ -146,7 +153,8 @@ TEST(Csv, ReadsManifestAllOrNothing) {
             "  line 4: MAC 0023AB000001 is listed twice\n"
             "  line 5: no serial");
   EXPECT_EQ(parse_manifest("a,b\n1,2\n").message(),
-            "manifest: the header row must name a MAC column and a serial column (e.g. \"mac,serial,model\")");
+            "manifest: the header row must name a MAC column and a serial column (e.g. "
+            "\"mac,serial,model\")");
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ class TrackerTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.message();
     tracker::options opts;
     opts.check_timeouts = false;
-    t_ = std::make_unique<tracker>(std::move(*db), [this] { return now_.load(); }, opts);
+    t_ = std::make_unique<tracker>(
+        std::move(*db), [this] { return now_.load(); }, opts);
     t_->start();
   }
 
@@ -182,15 +183,19 @@ TEST_F(TrackerTest, ManifestChecksScans) {
   auto created = t_->run(op_create_batch(b));
   ASSERT_TRUE(created.ok()) << created.message();
   const std::int64_t id = (*created)["id"];
-  std::vector<manifest_entry> rows{{*mac_address::parse("0023ab000021"), "CBT141900A1", "SPA525G2"},
-                                   {*mac_address::parse("0023ab000022"), "CBT141900A2", "SPA525G2"}};
+  std::vector<manifest_entry> rows{
+      {*mac_address::parse("0023ab000021"), "CBT141900A1", "SPA525G2"},
+      {*mac_address::parse("0023ab000022"), "CBT141900A2", "SPA525G2"}};
   ASSERT_TRUE(t_->run(op_import_manifest(id, rows)).ok());
   auto out = scan("0023ab000099", "CBT141900A9");
   EXPECT_EQ(out["error"], "MAC 0023AB000099 is not in this batch's manifest");
   out = scan("0023ab000021", "CBT141900A2");
-  EXPECT_EQ(out["error"], "serial CBT141900A2 does not match the manifest, which lists CBT141900A1 for MAC 0023AB000021");
+  EXPECT_EQ(out["error"],
+            "serial CBT141900A2 does not match the manifest, which lists CBT141900A1 for MAC "
+            "0023AB000021");
   out = scan("0023ab000021", "CBT141900A1", "SPA504G");
-  EXPECT_EQ(out["error"], "model SPA504G does not match the manifest, which lists SPA525G2 for MAC 0023AB000021");
+  EXPECT_EQ(out["error"],
+            "model SPA504G does not match the manifest, which lists SPA525G2 for MAC 0023AB000021");
   out = scan("0023ab000021", "CBT141900A1");
   EXPECT_TRUE(out["ok"].get<bool>()) << out.dump();
   auto db = open_sqlite_store(dir_.file("station.db"), create_mode::must_exist);

@@ -37,7 +37,7 @@ class lease_listener {
   /// @brief Where the events arrive and whom to believe.
   struct options {
     std::string socket_path;
-    std::string lease_file;      ///< Kea's memfile CSV; empty disables reconciliation.
+    std::string lease_file;  ///< Kea's memfile CSV; empty disables reconciliation.
     std::string allowed_user = "_kea";
   };
 
@@ -92,7 +92,7 @@ class lease_listener {
   std::atomic<std::uint64_t> reconciliations_{0};
   std::atomic<std::uint64_t> duplicates_{0};
   std::atomic<std::uint64_t> paused_{0};
-  tracker::operation pending_;     ///< An event the tracker's full queue did not take yet.
+  tracker::operation pending_;      ///< An event the tracker's full queue did not take yet.
   bool reconcile_pending_ = false;  ///< A reconciliation left changes for a later pass.
   bool retry_armed_ = false;
   bool stopped_ = false;

@@ -5,11 +5,11 @@
 // so handlers are pure functions testable without sockets; only http_server.cpp sees Beast.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,9 +20,9 @@ namespace provstation::web {
 
 /// @brief One request, as the router sees it.
 struct request {
-  std::string method;   ///< "GET", "POST", ...
-  std::string target;   ///< As sent: path and query.
-  std::string path;     ///< Decoded path without the query.
+  std::string method;                                     ///< "GET", "POST", ...
+  std::string target;                                     ///< As sent: path and query.
+  std::string path;                                       ///< Decoded path without the query.
   std::map<std::string, std::string, std::less<>> query;  ///< Decoded query parameters.
   std::string body;
   std::string content_type;
