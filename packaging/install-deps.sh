@@ -17,7 +17,8 @@ libcli11-dev libtomlplusplus-dev libpugixml-dev zlib1g-dev libzxing-dev libstb-d
 libgtest-dev libgmock-dev
 busybox curl iproute2 nftables openssl tftp-hpa atftp procps psmisc
 zint imagemagick zbar-tools ieee-data
-chromium"
+chromium
+tftpd-hpa dnsmasq-base"
 
 missing=""
 for p in $PKGS; do

@@ -89,7 +89,17 @@ result<kea_lease_file> parse_kea_leases(std::string_view csv) {
 result<kea_lease_file> read_kea_leases(const std::string& path) {
   kea_lease_file merged;
   bool any = false;
-  for (const std::string suffix : {".completed", ".2", ".1", ""}) {
+  // Kea's lease file cleanup (LFC): ".completed" is the cleaned result and replaces ".1" and
+  // ".2"; without it, ".1" (older) then ".2" (newer) hold what precedes the current file.
+  std::error_code probe;
+  const bool completed = std::filesystem::exists(path + ".completed", probe);
+  std::vector<std::string> suffixes;
+  if (completed) {
+    suffixes = {".completed", ""};
+  } else {
+    suffixes = {".1", ".2", ""};
+  }
+  for (const std::string& suffix : suffixes) {
     const std::string p = path + suffix;
     std::error_code ec;
     if (!std::filesystem::exists(p, ec)) continue;

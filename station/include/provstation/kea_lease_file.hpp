@@ -29,8 +29,9 @@ struct kea_lease_file {
 };
 result<kea_lease_file> parse_kea_leases(std::string_view csv);
 
-/// @brief Reads the lease file and its rotated companions (`.2`, `.1`, `.completed`, then the
-/// file itself, oldest first) so the newest entry for each address wins.
+/// @brief Reads the lease file and the files Kea's lease file cleanup leaves beside it, oldest
+/// first, so the newest entry for each address wins: `.completed` (when present, it replaces
+/// `.1` and `.2`), else `.1` then `.2`; then the file itself.
 result<kea_lease_file> read_kea_leases(const std::string& path);
 
 /// @brief The leases active at `now_s` (state 0 and not expired).

@@ -112,6 +112,19 @@ int serve(const config& c, const serve_options& options) {
     log->critical("store: {}", reads.message());
     return 1;
   }
+  // Started as root to bind ports, run as station.user: the store just opened (and created) as
+  // root must be that user's, or every later run as the user (systemd User=, `sudo -u` for the
+  // CLI) finds "attempt to write a readonly database".
+  if (options.drop_privileges && !c.user.empty() && ::geteuid() == 0) {
+    if (const passwd* pw = ::getpwnam(c.user.c_str())) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string p = c.store.path + suffix;
+        if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT) {
+          log->warn("store: cannot give {} to {}: {}", p, c.user, std::strerror(errno));
+        }
+      }
+    }
+  }
 
   profile_settings ps;
   ps.bench_address = c.bench.address;

@@ -41,7 +41,8 @@ result<std::unique_ptr<lease_listener>> lease_listener::create(net::any_io_execu
   if (!dir.empty() && !std::filesystem::exists(dir, fec)) {
     std::filesystem::create_directories(dir, fec);
     if (fec) {
-      return make_error(fmt::format("kea.event_socket: cannot create {}: {}", dir.string(), fec.message()));
+      return make_error(
+          fmt::format("kea.event_socket: cannot create {}: {}", dir.string(), fec.message()));
     }
     ::chmod(dir.c_str(), 0750);
     if (const group* g = ::getgrnam(opts.allowed_user.c_str())) {

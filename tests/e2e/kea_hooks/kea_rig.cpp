@@ -139,7 +139,9 @@ child_process::child_process(const std::vector<std::string>& argv, const std::st
   pid_ = pid;
 }
 
-child_process::~child_process() { stop(); }
+child_process::~child_process() {
+  stop();
+}
 
 child_process::child_process(child_process&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)), status_(other.status_) {}
@@ -275,27 +277,27 @@ std::vector<std::string> event_listener::drain(std::chrono::milliseconds quiet) 
 kea_server::kea_server(options o, std::filesystem::path dir)
     : options_(std::move(o)), dir_(std::move(dir)) {}
 
-kea_server::~kea_server() { stop(); }
+kea_server::~kea_server() {
+  stop();
+}
 
 std::string kea_server::config_json(const options& o, const std::filesystem::path& dir) {
   const std::string d = dir.string();
   std::string hooks;
   if (!o.hook_parameters.empty()) {
-    hooks = R"(  "hooks-libraries": [{"library": ")" + o.hook_library +
-            R"(", "parameters": )" + o.hook_parameters + "}],\n";
+    hooks = R"(  "hooks-libraries": [{"library": ")" + o.hook_library + R"(", "parameters": )" +
+            o.hook_parameters + "}],\n";
   }
-  return std::string("{\"Dhcp4\": {\n") +
-         R"(  "interfaces-config": {"interfaces": )" + o.interfaces_json +
-         R"(, "dhcp-socket-type": ")" + o.socket_type + "\"},\n" +
+  return std::string("{\"Dhcp4\": {\n") + R"(  "interfaces-config": {"interfaces": )" +
+         o.interfaces_json + R"(, "dhcp-socket-type": ")" + o.socket_type + "\"},\n" +
          R"(  "lease-database": {"type": "memfile", "persist": )" + (o.persist ? "true" : "false") +
          R"(, "name": ")" + d + R"(/kea-leases4.csv", "lfc-interval": 0},)" + "\n" +
          R"(  "multi-threading": {"enable-multi-threading": )" +
          (o.multi_threading ? "true, \"thread-pool-size\": 2, \"packet-queue-size\": 64"
                             : "false") +
-         "},\n" +
-         R"(  "valid-lifetime": )" + std::to_string(o.valid_lifetime) +
-         R"(, "renew-timer": )" + std::to_string(o.valid_lifetime / 2) +
-         R"(, "rebind-timer": )" + std::to_string(o.valid_lifetime * 7 / 8) + ",\n" +
+         "},\n" + R"(  "valid-lifetime": )" + std::to_string(o.valid_lifetime) +
+         R"(, "renew-timer": )" + std::to_string(o.valid_lifetime / 2) + R"(, "rebind-timer": )" +
+         std::to_string(o.valid_lifetime * 7 / 8) + ",\n" +
          R"(  "subnet4": [{"id": 1, "subnet": ")" + o.subnet + R"(", )" + o.relay_json +
          R"( "pools": [{"pool": ")" + o.pool + R"("}]}],)" + "\n" + hooks +
          R"(  "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": ")" + d +
@@ -317,6 +319,16 @@ bool kea_server::start(std::chrono::milliseconds timeout) {
   ::setenv("KEA_LOCKFILE_DIR", dir_.c_str(), 1);
   std::vector<std::string> argv;
   if (!options_.netns.empty()) argv = {"ip", "netns", "exec", options_.netns};
+  if (!options_.run_as.empty()) {
+    // As Debian's kea-dhcp4-server.service runs it: an unprivileged user with the capabilities
+    // to open raw sockets and port 67.
+    for (const char* a :
+         {"setpriv", "--reuid", options_.run_as.c_str(), "--regid", options_.run_as.c_str(),
+          "--init-groups", "--inh-caps", "+net_bind_service,+net_raw", "--ambient-caps",
+          "+net_bind_service,+net_raw"}) {
+      argv.push_back(a);
+    }
+  }
   argv.push_back("kea-dhcp4");
   argv.push_back("-c");
   argv.push_back((dir_ / "kea-dhcp4.json").string());
@@ -330,7 +342,9 @@ bool kea_server::start(std::chrono::milliseconds timeout) {
   return false;
 }
 
-int kea_server::stop() { return process_.stop(); }
+int kea_server::stop() {
+  return process_.stop();
+}
 
 std::string kea_server::log() const {
   return read_file(dir_ / "kea.log") + read_file(dir_ / "kea.out");
@@ -345,8 +359,11 @@ std::filesystem::path udhcpc_script(const std::filesystem::path& dir) {
     s << "#!/bin/sh\n"
          "case \"$1\" in\n"
          "  deconfig) ip addr flush dev \"$interface\" ;;\n"
-         "  bound|renew) ip addr flush dev \"$interface\"; ip addr add \"$ip/$subnet\" dev \"$interface\"\n"
-         "    env > '" << env_file.string() << "' ;;\n"
+         "  bound|renew) ip addr flush dev \"$interface\"; ip addr add \"$ip/$subnet\" dev "
+         "\"$interface\"\n"
+         "    env > '"
+      << env_file.string()
+      << "' ;;\n"
          "esac\nexit 0\n";
     s.close();
     std::filesystem::permissions(script, std::filesystem::perms::owner_all);
@@ -372,9 +389,9 @@ dhcp_result udhcpc(const std::string& netns, const std::string& iface, const std
   const auto env_file = dir / "udhcpc-bound.env";
   std::filesystem::remove(env_file);
   must_run({"ip", "-n", netns, "link", "set", iface, "address", mac});
-  std::vector<std::string> argv = {"ip", "netns", "exec", netns, "busybox", "udhcpc", "-f", "-q",
-                                   "-n", "-i", iface, "-t", "4", "-T", "1", "-A", "1", "-s",
-                                   script.string()};
+  std::vector<std::string> argv = {"ip", "netns", "exec", netns, "busybox",      "udhcpc", "-f",
+                                   "-q", "-n",    "-i",   iface, "-t",           "4",      "-T",
+                                   "1",  "-A",    "1",    "-s",  script.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   const run_result r = run(argv, 20s);
   out.output = r.output;

@@ -108,18 +108,20 @@ class kea_server {
  public:
   /// @brief Everything that goes into the configuration.
   struct options {
-    std::string netns;                 ///< Where to run.
-    std::string interfaces_json;       ///< e.g. ["ksX"] or ["lo/127.0.0.1"].
-    std::string socket_type = "raw";   ///< "raw" (veth with broadcasts) or "udp" (relay).
+    std::string netns;                ///< Where to run.
+    std::string interfaces_json;      ///< e.g. ["ksX"] or ["lo/127.0.0.1"].
+    std::string socket_type = "raw";  ///< "raw" (veth with broadcasts) or "udp" (relay).
     std::string subnet = "192.0.2.0/24";
     std::string pool = "192.0.2.100 - 192.0.2.199";
-    std::string relay_json;            ///< e.g. "\"relay\": {\"ip-addresses\": [\"127.0.0.2\"]},".
-    std::string hook_parameters;       ///< The hook's "parameters" map (JSON), empty: no hook.
-    std::string hook_library;          ///< Path of libprovstation_kea.so.
-    std::string severity = "INFO";     ///< Kea's main logger.
+    std::string relay_json;         ///< e.g. "\"relay\": {\"ip-addresses\": [\"127.0.0.2\"]},".
+    std::string hook_parameters;    ///< The hook's "parameters" map (JSON), empty: no hook.
+    std::string hook_library;       ///< Path of libprovstation_kea.so.
+    std::string severity = "INFO";  ///< Kea's main logger.
     bool multi_threading = false;
     int valid_lifetime = 600;
-    bool persist = true;               ///< memfile persist.
+    bool persist = true;  ///< memfile persist.
+    /// @brief A user to run Kea as (with the capabilities Debian's unit gives it); empty: root.
+    std::string run_as;
   };
 
   kea_server(options o, std::filesystem::path dir);
@@ -150,9 +152,9 @@ class kea_server {
 
 /// @brief What a busybox udhcpc run produced.
 struct dhcp_result {
-  bool bound = false;                          ///< A lease was obtained.
-  std::map<std::string, std::string> env;      ///< The script's environment at "bound".
-  std::string output;                          ///< udhcpc's own output.
+  bool bound = false;                      ///< A lease was obtained.
+  std::map<std::string, std::string> env;  ///< The script's environment at "bound".
+  std::string output;                      ///< udhcpc's own output.
 };
 
 /// @brief Writes (once) the udhcpc script into `dir`: it configures the address on the

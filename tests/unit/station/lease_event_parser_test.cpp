@@ -55,3 +55,39 @@ TEST(LeaseEventParser, RefusesMalformedDatagrams) {
 
 }  // namespace
 }  // namespace provstation
+
+#include <provstation/kea_lease_file.hpp>
+#include <provstation/test/temp_dir.hpp>
+
+namespace provstation {
+namespace {
+
+constexpr const char* lease_header =
+    "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context\n";
+
+// Verify Kea's lease files are read oldest first (.1, .2, then the file; .completed replaces
+// .1 and .2), so the newest entry for an address wins, and malformed rows are counted.
+TEST(KeaLeaseFile, NewestEntryWins) {
+  test::temp_dir dir;
+  const std::string path = dir.file("kea-leases4.csv");
+  dir.write("kea-leases4.csv.1", std::string(lease_header) + "192.0.2.10,00:23:ab:00:00:01,,600,2000000000,1,0,0,a,0,\n");
+  dir.write("kea-leases4.csv.2", std::string(lease_header) + "192.0.2.10,00:23:ab:00:00:02,,600,2000000000,1,0,0,b,0,\n");
+  dir.write("kea-leases4.csv", std::string(lease_header) + "192.0.2.11,00:23:ab:00:00:03,,600,2000000000,1,0,0,c,0,\n"
+                               "garbage,row\n192.0.2.12,00:23:ab:00:00:04,,600,100,1,0,0,d,0,\n");
+  auto f = read_kea_leases(path);
+  ASSERT_TRUE(f.ok()) << f.message();
+  EXPECT_EQ(f->by_ip.at("192.0.2.10").mac.str(), "0023ab000002");
+  EXPECT_EQ(f->skipped, 1u);
+  const auto active = active_leases(*f, 1000);
+  EXPECT_EQ(active.size(), 2u) << "192.0.2.12 expired at 100";
+  dir.write("kea-leases4.csv.completed", std::string(lease_header) + "192.0.2.10,00:23:ab:00:00:05,,600,2000000000,1,0,0,e,0,\n");
+  f = read_kea_leases(path);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->by_ip.at("192.0.2.10").mac.str(), "0023ab000005");
+  EXPECT_FALSE(read_kea_leases(dir.file("none.csv")).ok());
+  EXPECT_EQ(parse_kea_leases("a,b\n1,2\n").message(),
+            "not a Kea DHCPv4 lease file (no address/hwaddr/expire header)");
+}
+
+}  // namespace
+}  // namespace provstation
