@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <provstation/board.hpp>
 
+#include <provstation/text.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <mutex>
 
 namespace provstation {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 std::optional<unit_record> board::unit(const mac_address& mac) const {
   std::shared_lock lock(mu_);

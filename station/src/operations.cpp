@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <provstation/operations.hpp>
 
+#include <provstation/text.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,12 +11,6 @@
 namespace provstation {
 
 namespace {
-
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
 
 nlohmann::json iso_or_null(time_ms t) {
   if (t == 0) return nullptr;
@@ -79,9 +75,9 @@ tracker::operation op_scan(scan_request req) {
     const time_ms at = txn.now();
     const std::int64_t batch_id =
         req.batch_id != 0 ? req.batch_id : txn.read_model().current_batch_id();
-    std::string model = upper(req.model);
+    std::string model = to_upper(req.model);
     if (model.empty() && batch_id != 0) {
-      if (auto b = txn.read_model().batch(batch_id)) model = upper(b->default_model);
+      if (auto b = txn.read_model().batch(batch_id)) model = to_upper(b->default_model);
     }
     nlohmann::json raw{{"raw", req.raw},       {"session", req.session}, {"mac", req.mac.str()},
                        {"serial", req.serial}, {"model", model},         {"batch_id", batch_id}};
@@ -202,12 +198,7 @@ tracker::operation op_observe(evidence e) {
 
 bool is_phone_vendor_class(std::string_view vc) {
   for (std::string_view prefix : {"cisco spa", "linksys spa", "cisco ata"}) {
-    if (vc.size() >= prefix.size() &&
-        std::equal(prefix.begin(), prefix.end(), vc.begin(), [](char a, char b) {
-          return a == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return true;
-    }
+    if (istarts_with(vc, prefix)) return true;
   }
   return false;
 }
@@ -300,7 +291,7 @@ tracker::operation op_add_firmware(firmware_row f) {
       }
     }
     firmware_row row = f;
-    row.model = upper(row.model);
+    row.model = to_upper(row.model);
     row.added_at = txn.now();
     row.id = txn.db().insert_firmware(row);
     txn.fact(nullptr, "firmware_added",
@@ -325,7 +316,7 @@ tracker::operation op_create_batch(batch_request req) {
     }
     batch_row b = req.batch;
     b.created_at = txn.now();
-    b.default_model = upper(b.default_model);
+    b.default_model = to_upper(b.default_model);
     const auto catalogue = txn.db().firmware();
     for (const auto& [model, version] : req.targets) {
       const firmware_row* fw = nullptr;
@@ -335,14 +326,14 @@ tracker::operation op_create_batch(batch_request req) {
       if (fw == nullptr) {
         throw refusal(fmt::format(
             "no firmware {} for model {} in the catalogue (add it with `provstation firmware add`)",
-            version, upper(model)));
+            version, to_upper(model)));
       }
-      b.targets.emplace_back(upper(model), fw->id);
+      b.targets.emplace_back(to_upper(model), fw->id);
     }
     b.id = txn.db().insert_batch(b);
     nlohmann::json targets = nlohmann::json::array();
     for (const auto& [model, version] : req.targets) {
-      targets.push_back({{"model", upper(model)}, {"version", version}});
+      targets.push_back({{"model", to_upper(model)}, {"version", version}});
     }
     txn.fact(nullptr, "batch_created", {{"name", b.name}, {"id", b.id}, {"targets", targets}},
              txn.now());
@@ -363,7 +354,7 @@ tracker::operation op_import_manifest(std::int64_t batch_id, std::vector<manifes
     }
     if (!found) throw refusal(fmt::format("no batch {}", batch_id));
     std::vector<manifest_entry> normalized = rows;
-    for (auto& r : normalized) r.model = upper(r.model);
+    for (auto& r : normalized) r.model = to_upper(r.model);
     txn.db().replace_manifest(batch_id, normalized);
     txn.fact(nullptr, "manifest_imported",
              {{"batch", name}, {"batch_id", batch_id}, {"boxes", rows.size()}}, txn.now());

@@ -2,6 +2,7 @@
 #include <provstation/profiles.hpp>
 
 #include <provstation/template.hpp>
+#include <provstation/text.hpp>
 
 #include <fmt/format.h>
 
@@ -60,18 +61,6 @@ constexpr std::string_view handoff_template = R"xml(<?xml version="1.0" encoding
   <Station_Name>{{unit.account}}</Station_Name>
 </flat-profile>
 )xml";
-
-std::string upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return s;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string host_port(const std::string& address, std::uint16_t port, std::uint16_t default_port) {
   const std::string host =
@@ -140,7 +129,7 @@ template_values profile_builder::common_values() const {
 result<std::string> profile_builder::seed(std::string_view model,
                                           const std::optional<firmware_row>& target) const {
   auto values = common_values();
-  values["model"] = upper(std::string(model));
+  values["model"] = to_upper(std::string(model));
   values["station.upgrade_rule"] = upgrade_rule(target);
   return render_with_bench(seed_template, std::move(values));
 }
@@ -187,7 +176,7 @@ profile_path classify_path(std::string_view path) {
     path = path.substr(0, q);
   }
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  const std::string p = lower(std::string(path));
+  const std::string p = to_lower(std::string(path));
   // /spa$PSN.cfg: the factory-default request, e.g. spa525G2.cfg or spa504g.cfg.
   if (p.size() > 7 && p.starts_with("spa") && p.ends_with(".cfg") &&
       p.find('/') == std::string::npos) {
@@ -195,7 +184,7 @@ profile_path classify_path(std::string_view path) {
     if (std::all_of(psn.begin(), psn.end(),
                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
       out.what = profile_path::kind::seed;
-      out.model = "SPA" + upper(psn);
+      out.model = "SPA" + to_upper(psn);
     }
     return out;
   }
@@ -216,7 +205,7 @@ profile_path classify_path(std::string_view path) {
         if (!value.empty() && value.front() == '$') value.clear();
         if (key == "sn") out.serial = value;
         if (key == "fw") out.version = value;
-        if (key == "pn") out.reported_model = upper(value);
+        if (key == "pn") out.reported_model = to_upper(value);
       }
       if (amp == std::string_view::npos) break;
       query.remove_prefix(amp + 1);

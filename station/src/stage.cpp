@@ -1,25 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <provstation/stage.hpp>
+#include <provstation/text.hpp>
 #include <provstation/unit.hpp>
 
 #include <cctype>
 
 namespace provstation {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<stage> parse_stage(std::string_view name) {
   for (stage s : all_stages) {
@@ -32,11 +18,11 @@ bool same_model(std::string_view scanned, std::string_view reported) {
   if (scanned.empty() || reported.empty()) return false;
   if (iequals(scanned, reported)) return true;
   // A phone reporting only its PSN ("525G2") matches the box's "SPA525G2".
-  if (scanned.size() > 3 && iequals(scanned.substr(0, 3), "SPA") &&
+  if (scanned.size() > 3 && istarts_with(scanned, "SPA") &&
       iequals(scanned.substr(3), reported)) {
     return true;
   }
-  if (reported.size() > 3 && iequals(reported.substr(0, 3), "SPA") &&
+  if (reported.size() > 3 && istarts_with(reported, "SPA") &&
       iequals(reported.substr(3), scanned)) {
     return true;
   }

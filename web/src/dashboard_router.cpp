@@ -4,6 +4,7 @@
 #include <provstation/csv.hpp>
 #include <provstation/operations.hpp>
 #include <provstation/scanner/scan_session.hpp>
+#include <provstation/text.hpp>
 #include <provstation/version.hpp>
 
 #include <fmt/format.h>
@@ -50,15 +51,6 @@ std::string content_type_for(std::string_view name) {
   if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
   if (name.ends_with(".css")) return "text/css; charset=utf-8";
   return "application/octet-stream";
-}
-
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.empty()) return true;
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != hay.end();
 }
 
 }  // namespace
@@ -271,8 +263,8 @@ void dashboard_router::impl::list_units(const request& req, responder& respond) 
         counts[std::string(to_string(u.current))].get<int>() + 1;
     if (u.unscanned) ++unscanned;
     if (want_stage && u.current != *want_stage) continue;
-    if (!q.empty() && !contains_ci(u.mac.str(), q) && !contains_ci(u.mac.colon(), q) &&
-        !contains_ci(u.serial, q) && !contains_ci(u.model, q) && !contains_ci(u.ip, q)) {
+    if (!q.empty() && !icontains(u.mac.str(), q) && !icontains(u.mac.colon(), q) &&
+        !icontains(u.serial, q) && !icontains(u.model, q) && !icontains(u.ip, q)) {
       continue;
     }
     ++total;
