@@ -5,6 +5,8 @@
 #include "app/http_client.hpp"
 #include "app/process.hpp"
 
+#include <provstation/test/station_process.hpp>
+
 #include <provstation/kea/lease_event.hpp>
 #include <provstation/test/temp_dir.hpp>
 
@@ -33,90 +35,25 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-int port_of(const json& ready, const char* key) {
-  const std::string s = ready[key].get<std::string>();
-  return std::stoi(s.substr(s.rfind(':') + 1));
-}
-
 class StationDaemon : public ::testing::Test {
  protected:
   void start(const std::vector<std::string>& extra = {}) {
-    std::string toml = fmt::format(
-        "[bench]\naddress = \"127.0.0.1\"\n"
-        "[tftp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
-        "[syslog]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n"
-        "[kea]\nevent_socket = \"{0}/events.sock\"\npolicy_file = \"{0}/policy\"\n"
-        "lease_file = \"{0}/leases4.csv\"\n[store]\npath = \"{0}/station.db\"\n",
-        dir_.path().string());
-    for (const auto& l : extra) toml += l + "\n";
-    dir_.write("provstation.toml", toml);
-    const std::string ready = dir_.file("ready.json");
-    std::filesystem::remove(ready);
-    auto c = child_process::spawn({PROVSTATION_EXE, "serve", "--config",
-                                   dir_.file("provstation.toml"), "--ready-file", ready},
-                                  {}, dir_.file("station.log"));
-    ASSERT_TRUE(c.ok()) << c.message();
-    station_ = std::move(*c);
-    for (int i = 0; i < 200 && !std::filesystem::exists(ready); ++i) {
-      ASSERT_TRUE(station_.running()) << log();
-      std::this_thread::sleep_for(25ms);
-    }
-    std::ifstream in(ready);
-    ready_ = json::parse(in);
-    dashboard_ = static_cast<std::uint16_t>(port_of(ready_, "dashboard"));
-    http_ = static_cast<std::uint16_t>(port_of(ready_, "http"));
-    tftp_ = static_cast<std::uint16_t>(port_of(ready_, "tftp"));
-    syslog_ = static_cast<std::uint16_t>(port_of(ready_, "syslog"));
+    station_.reset();
+    auto s = test::station_process::start(PROVSTATION_EXE, dir_, extra);
+    ASSERT_TRUE(s.ok()) << s.message();
+    station_ = std::move(*s);
+    dashboard_ = station_->dashboard();
+    http_ = station_->http();
+    tftp_ = station_->tftp();
   }
 
-  std::string log() const {
-    std::ifstream in(dir_.file("station.log"));
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
-  void send_event(const std::string& datagram) const {
-    const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    const std::string path = dir_.file("events.sock");
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&addr),
-             sizeof addr);
-    ::close(fd);
-  }
-
-  void lease(const std::string& mac, const std::string& ip) {
-    kea::lease_event e;
-    e.boot_id = "test";
-    e.seq = ++seq_;
-    e.mac = mac;
-    e.ip = ip;
-    e.vendor_class = "Cisco SPA525G2";
-    e.valid_lifetime = 600;
-    e.at = std::time(nullptr);
-    send_event(kea::encode(e));
-  }
-
+  std::string log() const { return station_->log(); }
+  void send_event(const std::string& datagram) const { station_->send_event(datagram); }
+  void lease(const std::string& mac, const std::string& ip) { station_->lease(mac, ip); }
   void send_syslog(const std::string& from, const std::string& line) const {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    ::inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src);
-    sockaddr_in dst{};
-    dst.sin_family = AF_INET;
-    dst.sin_port = htons(syslog_);
-    ::inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
-    ::sendto(fd, line.data(), line.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst);
-    ::close(fd);
+    station_->send_syslog(from, line);
   }
-
-  json get(const std::string& target) const {
-    auto r = http_request("127.0.0.1", dashboard_, "GET", target);
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.message());
-    if (!r.ok()) return {};
-    return json::parse(r->body, nullptr, false);
-  }
+  json get(const std::string& target) const { return station_->get(target); }
 
   // Polls the unit until `pred` holds (the tracker commits asynchronously).
   json wait_unit(const std::string& mac, const std::function<bool(const json&)>& pred) const {
@@ -144,10 +81,8 @@ class StationDaemon : public ::testing::Test {
   }
 
   test::temp_dir dir_;
-  child_process station_;
-  json ready_;
-  std::uint16_t dashboard_ = 0, http_ = 0, tftp_ = 0, syslog_ = 0;
-  std::uint64_t seq_ = 0;
+  std::unique_ptr<test::station_process> station_;
+  std::uint16_t dashboard_ = 0, http_ = 0, tftp_ = 0;
 };
 
 // Verify that every scan acknowledged before a kill -9 is in the store after a restart.
@@ -175,8 +110,7 @@ TEST_F(StationDaemon, KillNineLosesNoAcknowledgedScan) {
     });
   }
   std::this_thread::sleep_for(1500ms);
-  station_.signal(SIGKILL);
-  station_.wait();
+  station_->kill(SIGKILL);
   stop = true;
   for (auto& t : writers) t.join();
   ASSERT_GT(acked.size(), 10u) << "the writers should have been acknowledged before the kill";
@@ -205,7 +139,7 @@ TEST_F(StationDaemon, MalformedLeaseDatagramIsRefused) {
   const std::string l = log();
   EXPECT_NE(l.find("refused a lease event: lease event: not valid JSON"), std::string::npos) << l;
   EXPECT_NE(l.find("\"mac\": MAC address"), std::string::npos) << l;
-  EXPECT_TRUE(station_.running());
+  EXPECT_TRUE(station_->running());
 }
 
 // Verify TFTP requests outside the served names are refused and the station keeps serving.
@@ -223,7 +157,7 @@ TEST_F(StationDaemon, TftpPathOutsideRootIsRefused) {
   std::string seed;
   EXPECT_EQ(curl({fmt::format("tftp://127.0.0.1:{}/spa525G2.cfg", tftp_)}, &seed), 0) << seed;
   EXPECT_NE(seed.find("<flat-profile>"), std::string::npos) << seed;
-  EXPECT_TRUE(station_.running());
+  EXPECT_TRUE(station_->running());
 }
 
 // Verify a per-device file goes only to the address leased to its MAC (TFTP and HTTP), the
@@ -250,7 +184,7 @@ TEST_F(StationDaemon, PerDeviceFileFromWrongAddressIsRefused) {
                  &out),
             0);
   EXPECT_EQ(out, "404");
-  EXPECT_TRUE(station_.running());
+  EXPECT_TRUE(station_->running());
 }
 
 // Verify garbage and forged syslog lines are refused, and a genuine one is believed.
@@ -269,7 +203,7 @@ TEST_F(StationDaemon, GarbageAndForgedSyslogAreRefused) {
   u = wait_unit("0023ab0000ad", [&](const json& j) { return has_fact(j, "resync_requested"); });
   EXPECT_TRUE(has_fact(u, "resync_requested")) << u.dump();
   EXPECT_EQ(u["reported"]["serial"], "CBT1");
-  EXPECT_TRUE(station_.running());
+  EXPECT_TRUE(station_->running());
 }
 
 // Verify an encrypted per-device profile decrypts with the openssl command line (-md md5).
@@ -378,7 +312,7 @@ TEST_F(StationDaemon, ImageScansAreDecodedInIsolation) {
       0);
   EXPECT_TRUE(out.ends_with("\n422")) << out;
   EXPECT_NE(out.find("\"status\":\"rejected\""), std::string::npos) << out;
-  EXPECT_TRUE(station_.running());
+  EXPECT_TRUE(station_->running());
   EXPECT_EQ(get("/api/units")["total"], 1);
 }
 

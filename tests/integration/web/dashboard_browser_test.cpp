@@ -7,6 +7,7 @@
 
 #include <provstation/kea/lease_event.hpp>
 #include <provstation/test/cdp_client.hpp>
+#include <provstation/test/station_process.hpp>
 #include <provstation/test/temp_dir.hpp>
 
 #include <fmt/format.h>
@@ -95,63 +96,16 @@ class DashboardInBrowser : public ::testing::Test {
   }
 
   void start_station() {
-    dir_.write("provstation.toml",
-               fmt::format("[bench]\naddress = \"127.0.0.1\"\n"
-                           "[tftp]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
-                           "[syslog]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n"
-                           "[kea]\nevent_socket = \"{0}/events.sock\"\npolicy_file = \"{0}/policy\"\n"
-                           "lease_file = \"{0}/leases4.csv\"\n[store]\npath = \"{0}/station.db\"\n",
-                           dir_.path().string()));
-    const std::string ready = dir_.file("ready.json");
-    // setpriv ties the station to the test process: it is killed even when the test is.
-    std::vector<std::string> argv;
-    if (::access("/usr/bin/setpriv", X_OK) == 0) argv = {"/usr/bin/setpriv", "--pdeathsig", "KILL", "--"};
-    argv.insert(argv.end(), {PROVSTATION_EXE, "serve", "--config", dir_.file("provstation.toml"),
-                             "--ready-file", ready});
-    auto c = app::child_process::spawn(argv, {}, dir_.file("station.log"));
-    ASSERT_TRUE(c.ok()) << c.message();
-    station_ = std::move(*c);
-    json j;
-    for (int i = 0; i < 400; ++i) {
-      std::ifstream in(ready);
-      if (in) j = json::parse(in, nullptr, false);
-      if (j.is_object() && j.contains("dashboard")) break;
-      ASSERT_TRUE(station_.running()) << station_log();
-      std::this_thread::sleep_for(25ms);
-    }
-    ASSERT_TRUE(j.is_object() && j.contains("dashboard")) << "ready file: " << j.dump() << "\n" << station_log();
-    const std::string endpoint = j["dashboard"].get<std::string>();
-    dashboard_ = static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+    auto s = test::station_process::start(PROVSTATION_EXE, dir_);
+    ASSERT_TRUE(s.ok()) << s.message();
+    station_ = std::move(*s);
+    dashboard_ = station_->dashboard();
   }
 
-  std::string station_log() const {
-    std::ifstream in(dir_.file("station.log"));
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string station_log() const { return station_ ? station_->log() : std::string(); }
 
   // One DHCP lease for `mac`, as the Kea hook sends it to the station's event socket.
-  void lease(const std::string& mac, const std::string& ip) {
-    kea::lease_event e;
-    e.boot_id = "browser-test";
-    e.seq = ++seq_;
-    e.mac = mac;
-    e.ip = ip;
-    e.vendor_class = "Cisco SPA525G2";
-    e.valid_lifetime = 600;
-    e.at = std::time(nullptr);
-    const std::string datagram = kea::encode(e);
-    const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    const std::string path = dir_.file("events.sock");
-    ASSERT_LT(path.size(), sizeof addr.sun_path);
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    const auto sent = ::sendto(fd, datagram.data(), datagram.size(), 0,
-                               reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::close(fd);
-    ASSERT_EQ(sent, static_cast<ssize_t>(datagram.size())) << std::strerror(errno);
-  }
+  void lease(const std::string& mac, const std::string& ip) { station_->lease(mac, ip); }
 
   json wait(const std::string& expression, std::chrono::milliseconds timeout = 5s) {
     auto r = page_->wait_for(expression, timeout);
@@ -213,9 +167,8 @@ class DashboardInBrowser : public ::testing::Test {
   }
 
   test::temp_dir dir_;
-  app::child_process station_;
+  std::unique_ptr<test::station_process> station_;
   std::uint16_t dashboard_ = 0;
-  std::uint64_t seq_ = 0;
   std::unique_ptr<test::headless_browser> browser_;
   std::optional<test::cdp_page> page_;
 };
