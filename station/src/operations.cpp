@@ -260,6 +260,30 @@ tracker::operation op_retry(mac_address mac) {
   };
 }
 
+tracker::operation op_bind_account(mac_address mac, std::string account) {
+  return [mac, account = std::move(account)](tracker_txn& txn) -> nlohmann::json {
+    if (account.empty() || account.size() > 128) throw refusal("an account is 1 to 128 characters");
+    auto u = txn.db().unit_by_mac(mac);
+    if (!u) throw refusal(fmt::format("no unit with MAC {}", mac.upper()));
+    if (u->current != stage::verified && u->current != stage::ready) {
+      throw refusal(fmt::format("MAC {} is {}: only a VERIFIED unit gets an account", mac.upper(),
+                                to_string(u->current)));
+    }
+    for (const auto& other : txn.db().units()) {
+      if (other.account == account && other.id != u->id) {
+        throw refusal(
+            fmt::format("account {} is already bound to MAC {}", account, other.mac.upper()));
+      }
+    }
+    const std::string was = u->account;
+    u->account = account;
+    u->handoff_at = 0;
+    txn.fact(&*u, "account_bound", {{"account", account}, {"was", was}}, txn.now());
+    txn.save(*u, txn.now());
+    return unit_json(*u);
+  };
+}
+
 tracker::operation op_undo_scan(mac_address mac) {
   return [mac](tracker_txn& txn) -> nlohmann::json {
     auto u = txn.db().unit_by_mac(mac);

@@ -76,7 +76,11 @@ phone_answer phone_files::resolve(std::string_view path, const std::string& ip,
         a.body = text_payload(profiles_.quarantine());
         return a;
       }
-      if (u->current == stage::ready || u->current == stage::shipped) {
+      // Once an account is bound to a verified unit, its next resync hands it to the provider.
+      const bool handoff =
+          !u->account.empty() && (u->current == stage::verified || u->current == stage::ready ||
+                                  u->current == stage::shipped);
+      if (handoff) {
         if (auto batch = b.batch(u->batch_id)) {
           auto text = profiles_.handoff(*u, *batch);
           if (!text) return refuse(a, phone_answer::status::not_found, text.message());
@@ -145,7 +149,9 @@ void phone_files::delivered(const phone_answer& a, const std::string& ip,
       break;
     case profile_path::kind::device: {
       const auto u = a.mac ? tracker_.read_model().unit(*a.mac) : std::nullopt;
-      e.kind = u && (u->current == stage::ready || u->current == stage::shipped)
+      e.kind = u && !u->account.empty() &&
+                       (u->current == stage::verified || u->current == stage::ready ||
+                        u->current == stage::shipped)
                    ? evidence_kind::handoff_delivered
                    : evidence_kind::profile_delivered;
       e.path = "prov/" + a.path.mac + ".xml";

@@ -139,6 +139,7 @@ struct dashboard_router::impl : std::enable_shared_from_this<dashboard_router::i
   void continue_scan(std::string text, std::string session, responder respond);
   void undo_scan(request req, responder respond);
   void retry(std::string_view mac_text, responder respond);
+  void bind_account(std::string_view mac_text, const request& req, responder respond);
   void events(responder& respond);
   void batches(responder& respond);
   void post_batch(const request& req, responder respond);
@@ -189,6 +190,9 @@ void dashboard_router::impl::handle(request req, responder respond) {
   if (get && p.starts_with("/api/units/")) return get_unit(std::string_view(p).substr(11), respond);
   if (post && p.starts_with("/api/units/") && p.ends_with("/retry")) {
     return retry(std::string_view(p).substr(11, p.size() - 11 - 6), std::move(respond));
+  }
+  if (post && p.starts_with("/api/units/") && p.ends_with("/account")) {
+    return bind_account(std::string_view(p).substr(11, p.size() - 11 - 8), req, std::move(respond));
   }
   if (post && p == "/api/scans") return post_scan(std::move(req), std::move(respond));
   if (post && p == "/api/scans/undo") return undo_scan(std::move(req), std::move(respond));
@@ -456,6 +460,21 @@ void dashboard_router::impl::retry(std::string_view mac_text, responder respond)
   if (!mac) return respond(error_response(400, mac.message()));
   t.submit(op_retry(*mac), [respond](result<json> r) {
     if (!r) return respond(error_response(404, r.message()));
+    respond(json_response(200, *r));
+  });
+}
+
+void dashboard_router::impl::bind_account(std::string_view mac_text, const request& req,
+                                          responder respond) {
+  auto mac = mac_address::parse(mac_text);
+  if (!mac) return respond(error_response(400, mac.message()));
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("account") ||
+      !body["account"].is_string()) {
+    return respond(error_response(400, "expected {\"account\": \"…\"}"));
+  }
+  t.submit(op_bind_account(*mac, body["account"].get<std::string>()), [respond](result<json> r) {
+    if (!r) return respond(error_response(409, r.message()));
     respond(json_response(200, *r));
   });
 }

@@ -55,6 +55,10 @@ bool is_phone_vendor_class(std::string_view vendor_class);
 /// @brief Operator retry: clears the unit's failure and lets evidence decide again.
 tracker::operation op_retry(mac_address mac);
 
+/// @brief Binds a provider account to a VERIFIED unit: its next resync gets the hand-off
+/// profile, which makes it READY. An account is bound to one unit at most.
+tracker::operation op_bind_account(mac_address mac, std::string account);
+
 /// @brief Undo of the last scan of a session: removes a unit that has no network evidence yet.
 tracker::operation op_undo_scan(mac_address mac);
 

@@ -62,6 +62,14 @@ int run_cli(int argc, char** argv) {
   us->add_option("mac", mac, "MAC address")->required();
   us->callback([&] { rc = cmd_units_show(where, mac); });
 
+  std::string account;
+  auto* ub =
+      units->add_subcommand("bind", "Bind a provider account to a VERIFIED unit (then READY)");
+  add_store(ub);
+  ub->add_option("mac", mac, "MAC address")->required();
+  ub->add_option("account", account, "Account (e.g. the SIP user)")->required();
+  ub->callback([&] { rc = cmd_units_bind(where, mac, account); });
+
   auto* b = cli.add_subcommand("batch", "Provider orders");
   b->require_subcommand(1);
   auto* bc = b->add_subcommand("create", "Create a batch (becomes the current one)");

@@ -130,6 +130,19 @@ int cmd_units_show(const store_location& where, const std::string& mac_text) {
   return 0;
 }
 
+int cmd_units_bind(const store_location& where, const std::string& mac_text,
+                   const std::string& account) {
+  auto mac = mac_address::parse(mac_text);
+  if (!mac) return fail(mac.message());
+  auto t = open_tracker(where, create_mode::must_exist);
+  if (!t) return fail(t.message());
+  auto r = (*t)->run(op_bind_account(*mac, account));
+  (*t)->stop();
+  if (!r) return fail(r.message());
+  std::cout << r->dump(2) << "\n";
+  return 0;
+}
+
 int cmd_batch_create(const store_location& where, const std::string& name,
                      const std::vector<std::string>& targets, const std::string& default_model,
                      const std::string& provider_rule, const std::string& provider_syslog,

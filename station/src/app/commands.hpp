@@ -18,6 +18,7 @@ struct store_location {
 
 int cmd_units_list(const store_location& where, const std::string& stage, bool as_json);
 int cmd_units_show(const store_location& where, const std::string& mac);
+int cmd_units_bind(const store_location& where, const std::string& mac, const std::string& account);
 int cmd_batch_create(const store_location& where, const std::string& name,
                      const std::vector<std::string>& targets, const std::string& default_model,
                      const std::string& provider_rule, const std::string& provider_syslog,

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace provstation {
 namespace {
@@ -88,6 +90,45 @@ TEST_F(PhoneFilesTest, FirmwareByFileName) {
   EXPECT_EQ(a.body->bytes().size(), 52u);
   EXPECT_EQ(files_->resolve("/fw/none.bin", "192.0.2.100", "", false).st,
             phone_answer::status::not_found);
+}
+
+}  // namespace
+}  // namespace provstation
+
+namespace provstation {
+namespace {
+
+// Verify that binding an account to a VERIFIED unit serves the hand-off profile, whose delivery
+// makes the unit READY; an unverified unit cannot get one.
+TEST_F(PhoneFilesTest, AccountThenHandoffMakesReady) {
+  const auto mac = *mac_address::parse("0023ab000001");
+  scan_request s;
+  s.mac = mac;
+  s.serial = "CBT141900G7";
+  s.model = "SPA525G2";
+  ASSERT_TRUE(t_->run(op_scan(s)).ok());
+  auto refused = t_->run(op_bind_account(mac, "sip-1001"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message(), "MAC 0023AB000001 is LEASED: only a VERIFIED unit gets an account");
+  auto a = files_->resolve("/prov/0023ab000001.xml?sn=CBT141900G7&pn=SPA525G2&fw=7.5.5",
+                           "192.0.2.100", "", false);
+  ASSERT_EQ(a.st, phone_answer::status::ok);
+  files_->delivered(a, "192.0.2.100", "", true, 100);
+  for (int i = 0; i < 100 && t_->read_model().unit(mac)->current != stage::verified; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(t_->read_model().unit(mac)->current, stage::verified);
+  ASSERT_TRUE(t_->run(op_bind_account(mac, "sip-1001")).ok());
+  a = files_->resolve("/prov/0023ab000001.xml?sn=CBT141900G7&pn=SPA525G2&fw=7.5.5", "192.0.2.100",
+                      "", false);
+  ASSERT_EQ(a.st, phone_answer::status::ok);
+  EXPECT_NE(a.body->text.find("<Station_Name>sip-1001</Station_Name>"), std::string::npos)
+      << a.body->text;
+  files_->delivered(a, "192.0.2.100", "", true, 100);
+  for (int i = 0; i < 100 && t_->read_model().unit(mac)->current != stage::ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(t_->read_model().unit(mac)->current, stage::ready);
 }
 
 }  // namespace
