@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   app.add_option("--window-budget", o.server.window_budget_bytes,
                  "Client receive-buffer bytes one window may fill")->capture_default_str();
   app.add_flag("!--no-batch", o.server.batch_sends, "Send window packets one sendmsg at a time");
+  app.add_flag("!--no-gso", o.server.udp_gso, "Do not use UDP GSO for windows");
   app.add_option("--upload-dir", o.server.upload_dir, "Accept WRQ uploads into this directory");
   app.add_option("--user,-u", o.user, "Drop to this user after binding");
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, off")

@@ -5,6 +5,7 @@
 #include <provstation/tftpd/server.hpp>
 #include <provstation/tftpd/transfer.hpp>
 
+#include "connection_manager.hpp"
 #include "fs_util.hpp"
 
 #include <boost/asio/ip/udp.hpp>
@@ -28,7 +29,11 @@ namespace provstation::tftpd::detail {
 
 namespace net = boost::asio;
 using udp = net::ip::udp;
-using strand_type = net::strand<net::any_io_executor>;
+using strand_type = net::any_io_executor;
+
+/// @brief A strand on `ex`, built on the concrete io_context executor when that is what `ex`
+/// holds (one layer of type erasure less on every handler).
+net::any_io_executor make_io_strand(const net::any_io_executor& ex);
 
 /// @brief What the listener needs from a running transfer, download or upload.
 class transfer_io {
@@ -89,12 +94,13 @@ struct request_slot {
 struct request_entry {
   std::shared_ptr<transfer_io> active;  ///< The running transfer, if any.
   std::string path;                 ///< The file it was for.
-  time_point finished_at{};         ///< When it ended (valid when !active).
+  time_point requested_at{};        ///< When the first request came.
 };
 
 /// @brief State shared by the listener and the sessions; outlives both through shared_ptr.
 ///
-/// Everything below "listener strand only" is touched only from `listener_strand`.
+/// Everything below "listener strand only" is touched only from `listener_strand`, which is also
+/// the strand of the connection_manager and so of every transfer.
 struct server_core : std::enable_shared_from_this<server_core> {
   server_core(net::any_io_executor executor, server_options opts, file_source& file_source,
               transfer_observer& transfer_observer);
@@ -109,6 +115,8 @@ struct server_core : std::enable_shared_from_this<server_core> {
   unique_fd upload_root;  ///< The upload directory (O_PATH), when uploads are enabled.
   std::atomic<std::uint64_t> next_id{1};
 
+  std::shared_ptr<connection_manager> manager;  ///< Every transfer socket; its strand runs them.
+
   // Listener strand only.
   strand_type listener_strand;
   udp::socket listener;
@@ -116,17 +124,26 @@ struct server_core : std::enable_shared_from_this<server_core> {
   bool started = false;
   bool stopped = false;
   std::unordered_map<udp::endpoint, request_entry, endpoint_hash> requests;
+  std::size_t next_sweep = 0;  ///< Sweep `requests` once it holds this many entries.
   std::unordered_set<std::shared_ptr<transfer_io>> sessions;
   std::unordered_map<net::ip::address, std::size_t, address_hash> per_client;
   std::unique_ptr<std::array<request_slot, request_batch>> slots;
+  std::unordered_map<int, std::pair<int, time_point>> mtu_cache;  ///< ifindex -> (MTU, read at)
 
+  /// @brief Creates the transfer socket set and opens and binds the request socket (before
+  /// start); returns an error message, empty on success.
+  std::string open();
   /// @brief Begins reading requests (listener strand).
   void do_receive();
   /// @brief Handles what the listener socket has queued (listener strand).
   void on_receive(const boost::system::error_code& ec);
   /// @brief Handles one request datagram (listener strand).
   void handle_datagram(std::span<const std::byte> bytes, const udp::endpoint& client,
-                       const net::ip::address& local_address, bool to_broadcast, bool truncated);
+                       const net::ip::address& local_address, int ifindex, bool to_broadcast,
+                       bool truncated);
+  /// @brief The largest blksize that fits the MTU of interface `ifindex` (listener strand);
+  /// max_blksize_rfc when unknown or when the clamp is off.
+  std::uint16_t interface_blksize_cap(int ifindex, bool v6);
   /// @brief Sends an ERROR from the request socket and reports the refusal (any thread).
   void refuse(const udp::endpoint& client, const std::string& path, error_code code,
               const std::string& message);
@@ -134,9 +151,11 @@ struct server_core : std::enable_shared_from_this<server_core> {
   void session_finished(const std::shared_ptr<transfer_io>& s);
   /// @brief Closes everything (listener strand).
   void do_stop();
-  /// @brief Opens and binds a transfer socket on `local_address`, in the port range (any thread).
-  bool bind_transfer_socket(udp::socket& socket, const net::ip::address& local_address,
-                            boost::system::error_code& ec);
+  /// @brief Closes the transfer socket set once the last transfer is gone (any thread).
+  void close_manager();
+  /// @brief Opens a non-blocking transfer socket bound on `local_address`, in the port range;
+  /// returns its descriptor, or -1 with `ec` set.
+  int open_transfer_socket(const net::ip::address& local_address, boost::system::error_code& ec);
 };
 
 /// @brief Calls an observer method, logging instead of propagating any exception.

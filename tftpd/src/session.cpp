@@ -4,6 +4,7 @@
 #include <provstation/tftpd/memory_file.hpp>
 #include <provstation/tftpd/netascii.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <cstring>
 
 #include <netinet/in.h>
+#include <netinet/udp.h>  // UDP_SEGMENT
 
 namespace provstation::tftpd::detail {
 
@@ -21,8 +23,11 @@ using std::chrono::milliseconds;
 // Progress is reported at most this often, and only for files at least this big.
 constexpr milliseconds progress_interval{500};
 constexpr std::uint64_t progress_min_bytes = 1U << 20U;
-// Datagrams handled per wake-up before yielding to other transfers.
-constexpr int max_packets_per_wakeup = 64;
+// UDP GSO limits: one super-packet stays below 64 KiB and the kernel's segment count.
+constexpr std::size_t max_gso_bytes = 65000;
+constexpr std::size_t max_gso_segments = 64;
+// Datagrams read on a timer expiry before deciding that a packet was lost.
+constexpr int max_drain_packets = 16;
 // netascii is translated in memory; larger files are refused in that mode.
 constexpr std::uint64_t max_netascii_bytes = 64ULL << 20U;
 
@@ -48,24 +53,32 @@ bool same_endpoint(const sockaddr_storage& from, socklen_t len, const udp::endpo
 }  // namespace
 
 session::session(std::shared_ptr<server_core> core, request_packet request, udp::endpoint client,
-                 net::ip::address local_address)
+                 net::ip::address local_address, std::uint16_t blksize_cap)
     : core_(std::move(core)),
-      strand_(net::make_strand(core_->ex)),
-      socket_(strand_),
+      strand_(core_->manager->strand()),
       timer_(strand_),
       request_(std::move(request)),
       client_(client),
-      local_address_(local_address) {
+      local_address_(local_address),
+      blksize_cap_(blksize_cap) {
   info_.id = core_->next_id.fetch_add(1, std::memory_order_relaxed);
   info_.client = client_;
   info_.path = request_.filename;
 }
 
+negotiation_limits session::limits() const {
+  negotiation_limits l = core_->limits;
+  l.max_blksize = std::min(l.max_blksize, blksize_cap_);
+  return l;
+}
+
 void session::begin() {
   auto self = shared_from_this();
   try {
+    // dispatch: when the source answers synchronously we are already on the strand.
     core_->files.async_open(open_request{request_.filename, client_}, [self](open_result r) {
-      net::post(self->strand_, [self, r = std::move(r)]() mutable { self->on_open(std::move(r)); });
+      net::dispatch(self->strand_,
+                    [self, r = std::move(r)]() mutable { self->on_open(std::move(r)); });
     });
   } catch (const std::exception& e) {
     core_->log->error("file source threw opening {}: {}", request_.filename, e.what());
@@ -120,7 +133,7 @@ void session::on_open(open_result opened) {
     file_ = make_memory_file(encode_netascii(local));
   }
 
-  const auto neg = negotiate(request_, file_->size(), core_->limits);
+  const auto neg = negotiate(request_, file_->size(), limits());
   if (neg.refusal) {
     refuse(*neg.refusal, neg.refusal_message);
     return;
@@ -138,15 +151,18 @@ void session::on_open(open_result opened) {
   cfg.retransmit.min = core_->options.min_rto;
   cfg.retransmit.max = core_->options.max_rto;
   cfg.retransmit.max_retries = core_->options.max_retries;
+  cfg.retransmit.min_retry_time = core_->options.min_retry_time;
   if (neg.timeout_s) cfg.retransmit.fixed = std::chrono::seconds(*neg.timeout_s);
   cfg.deadline = core_->options.transfer_deadline;
   machine_.emplace(cfg);
   if (cfg.oack) oack_ = encode_oack(neg.oack);
 
   boost::system::error_code ec;
-  if (!core_->bind_transfer_socket(socket_, local_address_, ec)) {
+  fd_ = unique_fd(core_->open_transfer_socket(local_address_, ec));
+  if (!fd_.valid() || !core_->manager->add(fd_.get(), shared_from_this())) {
     core_->log->warn("no transfer socket for {}:{}: {}", client_.address().to_string(),
                      client_.port(), ec.message());
+    fd_.reset();
     machine_.reset();
     refuse(error_code::not_defined, "no transfer port available");
     return;
@@ -171,7 +187,6 @@ void session::on_open(open_result opened) {
     return;
   }
   arm_timer();
-  do_read();
 }
 
 void session::refuse(error_code code, const std::string& message) {
@@ -192,10 +207,9 @@ void session::prepare_buffers() {
 }
 
 void session::send_raw(std::span<const std::byte> bytes, const sockaddr* to, socklen_t to_len) {
-  if (!socket_.is_open()) return;
+  if (!fd_.valid()) return;
   for (;;) {
-    const ssize_t n = ::sendto(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT,
-                               to, to_len);
+    const ssize_t n = ::sendto(fd_.get(), bytes.data(), bytes.size(), MSG_DONTWAIT, to, to_len);
     if (n < 0 && errno == EINTR) continue;
     return;
   }
@@ -250,18 +264,23 @@ void session::send_blocks(std::uint64_t first, std::uint32_t count) {
       messages_[i].msg_len = 0;
     }
     int sent = 0;
-    if (chunk == 1 || !core_->options.batch_sends) {
+    if (chunk > 1 && gso_ok_ && core_->options.udp_gso) {
+      sent = send_gso(chunk, blksize);
+    }
+    if (sent > 0) {
+      // All of the chunk went out as one GSO super-packet (or its groups).
+    } else if (chunk == 1 || !core_->options.batch_sends) {
       for (std::uint32_t i = 0; i < chunk; ++i) {
         ssize_t r = 0;
         do {
-          r = ::sendmsg(socket_.native_handle(), &messages_[i].msg_hdr, MSG_DONTWAIT);
+          r = ::sendmsg(fd_.get(), &messages_[i].msg_hdr, MSG_DONTWAIT);
         } while (r < 0 && errno == EINTR);
         if (r < 0) break;
         ++sent;
       }
     } else {
       do {
-        sent = ::sendmmsg(socket_.native_handle(), messages_.data(), chunk, MSG_DONTWAIT);
+        sent = ::sendmmsg(fd_.get(), messages_.data(), chunk, MSG_DONTWAIT);
       } while (sent < 0 && errno == EINTR);
     }
     const int err = errno;
@@ -284,55 +303,87 @@ void session::send_blocks(std::uint64_t first, std::uint32_t count) {
   core_->stats.bytes_sent.fetch_add(payload_bytes, std::memory_order_relaxed);
 }
 
-void session::do_read() {
-  if (reading_ || done_) return;
-  reading_ = true;
-  socket_.async_wait(udp::socket::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->reading_ = false;
-                       self->on_readable(ec);
-                     });
+int session::send_gso(std::uint32_t chunk, std::size_t blksize) {
+  // Every block but the last of the chunk must be full: GSO cuts the byte stream into equal
+  // segments, only the last may be shorter.
+  for (std::uint32_t i = 0; i + 1 < chunk; ++i) {
+    if (iovecs_[2 * i + 1].iov_len != blksize) return 0;
+  }
+  const std::size_t segment = header_bytes + blksize;
+  const auto per_send = static_cast<std::uint32_t>(
+      std::min<std::size_t>(max_gso_segments, max_gso_bytes / segment));
+  if (per_send < 2) return 0;
+  std::uint32_t done = 0;
+  while (done < chunk) {
+    const std::uint32_t n = std::min(chunk - done, per_send);
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint16_t))> control{};
+    msghdr h{};
+    h.msg_name = client_.data();
+    h.msg_namelen = static_cast<socklen_t>(client_.size());
+    h.msg_iov = &iovecs_[2 * done];
+    h.msg_iovlen = 2 * n;
+    h.msg_control = control.data();
+    h.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+    const auto seg = static_cast<std::uint16_t>(segment);
+    std::memcpy(CMSG_DATA(c), &seg, sizeof seg);
+    ssize_t r = 0;
+    do {
+      r = ::sendmsg(fd_.get(), &h, MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      // Not supported here (or segments above the path MTU): per-packet sends from now on.
+      if (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP || errno == ENOPROTOOPT) {
+        gso_ok_ = false;
+      }
+      return static_cast<int>(done);
+    }
+    done += n;
+  }
+  return static_cast<int>(done);
 }
 
-void session::on_readable(const boost::system::error_code& ec) {
-  if (done_) return;
-  if (ec) {
-    if (ec == net::error::operation_aborted) return;
-    machine_->abort("socket error: " + ec.message());
-    finish();
-    return;
-  }
-  for (int i = 0; i < max_packets_per_wakeup && !machine_->finished(); ++i) {
-    sockaddr_storage from{};
-    socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(socket_.native_handle(), rx_.data(), rx_.size(), MSG_DONTWAIT,
-                                 reinterpret_cast<sockaddr*>(&from), &from_len);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
+bool session::receive_one(time_point now) {
+  sockaddr_storage from{};
+  socklen_t from_len = sizeof from;
+  ssize_t n = 0;
+  do {
+    n = ::recvfrom(fd_.get(), rx_.data(), rx_.size(), MSG_DONTWAIT,
+                   reinterpret_cast<sockaddr*>(&from), &from_len);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  const std::span<const std::byte> bytes(rx_.data(), static_cast<std::size_t>(n));
+  if (!same_endpoint(from, from_len, client_)) {
+    core_->stats.wrong_tid.fetch_add(1, std::memory_order_relaxed);
+    // Never answer an ERROR with an ERROR: two servers could loop.
+    const bool is_error = bytes.size() >= 2 && bytes[0] == std::byte{0} &&
+                          bytes[1] == std::byte{static_cast<unsigned char>(opcode::error)};
+    if (!is_error) {
+      static const auto unknown_tid =
+          encode_error(error_code::unknown_transfer_id, "unknown transfer ID");
+      send_raw(unknown_tid, reinterpret_cast<const sockaddr*>(&from), from_len);
     }
-    const std::span<const std::byte> bytes(rx_.data(), static_cast<std::size_t>(n));
-    if (!same_endpoint(from, from_len, client_)) {
-      core_->stats.wrong_tid.fetch_add(1, std::memory_order_relaxed);
-      // Never answer an ERROR with an ERROR: two servers could loop.
-      const bool is_error = n >= 2 && bytes[0] == std::byte{0} &&
-                            bytes[1] == std::byte{static_cast<unsigned char>(opcode::error)};
-      if (!is_error) {
-        static const auto unknown_tid =
-            encode_error(error_code::unknown_transfer_id, "unknown transfer ID");
-        send_raw(unknown_tid, reinterpret_cast<const sockaddr*>(&from), from_len);
-      }
-      continue;
-    }
-    handle_packet(bytes, transfer_clock::now());
+    return true;
   }
+  handle_packet(bytes, now);
+  return true;
+}
+
+void session::on_readable() {
+  if (done_ || !machine_ || !fd_.valid()) return;
+  // One datagram per readiness event: the set is level-triggered, so anything still queued is
+  // reported again in the next round, and no second call is spent learning the queue is empty.
+  const auto now = transfer_clock::now();
+  if (!receive_one(now)) return;
   if (machine_->finished()) {
     finish();
     return;
   }
-  report_progress(transfer_clock::now());
+  report_progress(now);
   arm_timer();
-  do_read();
 }
 
 void session::handle_packet(std::span<const std::byte> bytes, time_point now) {
@@ -377,7 +428,16 @@ void session::on_timer(const boost::system::error_code& ec, std::uint64_t genera
   timer_pending_ = false;
   if (ec || done_ || !machine_) return;
   const auto now = transfer_clock::now();
-  if (now >= machine_->next_deadline()) transmit(machine_->on_timer(now));
+  if (now >= machine_->next_deadline()) {
+    // When this process ran late (a busy machine), the ACK may be waiting in the socket while
+    // the timer fires first: read what is there before calling anything lost, or hundreds of
+    // transfers would retransmit at once after every stall.
+    for (int i = 0; i < max_drain_packets && !machine_->finished() && receive_one(now); ++i) {
+    }
+    if (!machine_->finished() && now >= machine_->next_deadline()) {
+      transmit(machine_->on_timer(now));
+    }
+  }
   if (machine_->finished()) {
     finish();
     return;
@@ -420,9 +480,9 @@ void session::finish() {
                     info_.id, info_.path, static_cast<int>(m.status()),
                     std::chrono::duration_cast<milliseconds>(duration).count(), m.retransmitted(),
                     m.duplicate_acks());
-  boost::system::error_code ignored;
   timer_.cancel();
-  socket_.close(ignored);
+  if (fd_.valid()) core_->manager->remove(fd_.get());
+  fd_.reset();
   file_.reset();
   contiguous_ = {};
   scratch_ = {};

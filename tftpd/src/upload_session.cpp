@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -34,18 +35,25 @@ bool from_client(const sockaddr_storage& from, socklen_t len, const udp::endpoin
 }  // namespace
 
 upload_session::upload_session(std::shared_ptr<server_core> core, request_packet request,
-                               udp::endpoint client, net::ip::address local_address)
+                               udp::endpoint client, net::ip::address local_address,
+                               std::uint16_t blksize_cap)
     : core_(std::move(core)),
-      strand_(net::make_strand(core_->ex)),
-      socket_(strand_),
+      strand_(core_->manager->strand()),
       timer_(strand_),
       request_(std::move(request)),
       client_(client),
-      local_address_(local_address) {
+      local_address_(local_address),
+      blksize_cap_(blksize_cap) {
   info_.id = core_->next_id.fetch_add(1, std::memory_order_relaxed);
   info_.client = client_;
   info_.path = request_.filename;
   info_.upload = true;
+}
+
+negotiation_limits upload_session::limits() const {
+  negotiation_limits l = core_->limits;
+  l.max_blksize = std::min(l.max_blksize, blksize_cap_);
+  return l;
 }
 
 void upload_session::begin() {
@@ -59,7 +67,7 @@ void upload_session::start() {
     core_->refuse(client_, request_.filename, code, message);
     core_->session_finished(shared_from_this());
   };
-  const auto neg = negotiate(request_, 0, core_->limits);
+  const auto neg = negotiate(request_, 0, limits());
   if (neg.refusal) {
     refuse(*neg.refusal, neg.refusal_message);
     return;
@@ -79,6 +87,7 @@ void upload_session::start() {
   cfg.retransmit.min = core_->options.min_rto;
   cfg.retransmit.max = core_->options.max_rto;
   cfg.retransmit.max_retries = core_->options.max_retries;
+  cfg.retransmit.min_retry_time = core_->options.min_retry_time;
   if (neg.timeout_s) cfg.retransmit.fixed = std::chrono::seconds(*neg.timeout_s);
   cfg.deadline = core_->options.transfer_deadline;
   cfg.max_bytes = core_->options.max_upload_bytes;
@@ -86,7 +95,9 @@ void upload_session::start() {
   if (cfg.oack) oack_ = encode_oack(neg.oack);
 
   boost::system::error_code ec;
-  if (!core_->bind_transfer_socket(socket_, local_address_, ec)) {
+  fd_ = unique_fd(core_->open_transfer_socket(local_address_, ec));
+  if (!fd_.valid() || !core_->manager->add(fd_.get(), shared_from_this())) {
+    fd_.reset();
     target_.reset();
     machine_.reset();
     refuse(error_code::not_defined, "no transfer port available");
@@ -104,7 +115,6 @@ void upload_session::start() {
   notify(*core_, "on_started", [&] { core_->observer.on_started(info_); });
   transmit(machine_->start(started_at_));
   arm_timer();
-  do_read();
 }
 
 void upload_session::duplicate_request() {
@@ -138,9 +148,8 @@ void upload_session::abort(std::string reason) {
 
 void upload_session::send_raw(std::span<const std::byte> bytes, const sockaddr* to,
                               socklen_t to_len) {
-  if (!socket_.is_open()) return;
-  while (::sendto(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT, to, to_len) <
-             0 &&
+  if (!fd_.valid()) return;
+  while (::sendto(fd_.get(), bytes.data(), bytes.size(), MSG_DONTWAIT, to, to_len) < 0 &&
          errno == EINTR) {
   }
 }
@@ -182,28 +191,21 @@ bool upload_session::store(std::span<const std::byte> payload, bool last) {
   return ok;
 }
 
-void upload_session::do_read() {
-  if (reading_ || done_) return;
-  reading_ = true;
-  socket_.async_wait(udp::socket::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->reading_ = false;
-                       self->on_readable(ec);
-                     });
-}
-
-void upload_session::on_readable(const boost::system::error_code& ec) {
-  if (done_) return;
-  if (ec) {
-    if (ec == net::error::operation_aborted) return;
-    machine_->abort("socket error: " + ec.message());
+void upload_session::on_readable() {
+  if (done_ || !machine_ || !fd_.valid()) return;
+  drain();
+  if (machine_->finished()) {
     finish();
     return;
   }
+  arm_timer();
+}
+
+void upload_session::drain() {
   for (int i = 0; i < max_packets_per_wakeup && !machine_->finished(); ++i) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(socket_.native_handle(), rx_.data(), rx_.size(), MSG_DONTWAIT,
+    const ssize_t n = ::recvfrom(fd_.get(), rx_.data(), rx_.size(), MSG_DONTWAIT,
                                  reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -233,12 +235,6 @@ void upload_session::on_readable(const boost::system::error_code& ec) {
       machine_->on_error(e->code, e->message);
     }
   }
-  if (machine_->finished()) {
-    finish();
-    return;
-  }
-  arm_timer();
-  do_read();
 }
 
 void upload_session::arm_timer() {
@@ -259,8 +255,12 @@ void upload_session::on_timer(const boost::system::error_code& ec, std::uint64_t
   if (generation != timer_generation_) return;
   timer_pending_ = false;
   if (ec || done_ || !machine_) return;
+  // Read what already arrived before deciding that DATA is missing (see session::on_timer).
+  drain();
   const auto now = transfer_clock::now();
-  if (now >= machine_->next_deadline()) transmit(machine_->on_timer(now));
+  if (!machine_->finished() && now >= machine_->next_deadline()) {
+    transmit(machine_->on_timer(now));
+  }
   if (machine_->finished()) {
     finish();
     return;
@@ -292,9 +292,9 @@ void upload_session::finish() {
   // The file was committed when its last block came; the dally only kept the port open.
   report();
   target_.reset();
-  boost::system::error_code ignored;
   timer_.cancel();
-  socket_.close(ignored);
+  if (fd_.valid()) core_->manager->remove(fd_.get());
+  fd_.reset();
   core_->session_finished(shared_from_this());
 }
 

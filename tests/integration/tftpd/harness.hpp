@@ -120,6 +120,13 @@ struct process_result {
 process_result run_process(const std::vector<std::string>& argv, const std::string& cwd,
                            std::chrono::milliseconds timeout);
 
+/// @brief Starts argv (PATH lookup) in the background with stdout+stderr to `log_path`;
+/// returns its pid (or -1).
+int spawn_background(const std::vector<std::string>& argv, const std::string& log_path);
+
+/// @brief Sends SIGTERM to `pid`, then SIGKILL after `grace`, and reaps it.
+void stop_process(int pid, std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
 /// @brief True when `program` is found in PATH.
 bool have_program(const std::string& program);
 

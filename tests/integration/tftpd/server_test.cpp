@@ -321,6 +321,7 @@ TEST_F(TftpServer, SilentClientTimesOut) {
   server_options o;
   o.initial_rto = milliseconds(20);
   o.max_retries = 2;
+  o.min_retry_time = milliseconds(0);
   server_harness h(root_.path().string(), o);
   raw_client c;
   c.send_to(h.port(), rrq("two.bin"));

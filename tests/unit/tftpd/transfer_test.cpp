@@ -25,6 +25,7 @@ read_config config(std::uint64_t size, std::uint16_t blksize = 512, std::uint16_
   c.retransmit.min = milliseconds(20);
   c.retransmit.max = milliseconds(5000);
   c.retransmit.max_retries = 3;
+  c.retransmit.min_retry_time = milliseconds(0);
   c.deadline = seconds(600);
   return c;
 }
@@ -149,6 +150,24 @@ TEST(TftpReadTransfer, GivesUpAfterMaxRetries) {
   EXPECT_TRUE(t.on_timer(now).empty());
   EXPECT_EQ(t.status(), transfer_status::failed);
   EXPECT_EQ(t.failure(), "timeout waiting for ACK of block 1");
+}
+
+// Verify that mid-file the transfer keeps retrying (at the capped timer) until it has gone
+// min_retry_time without progress, even after max_retries, and that progress resets it.
+TEST(TftpReadTransfer, KeepsTryingUntilMinRetryTime) {
+  auto c = config(5000);
+  c.retransmit.max = milliseconds(1000);
+  c.retransmit.min_retry_time = seconds(10);
+  read_transfer t(c);
+  t.start(t0);
+  int sends = 0;
+  while (!t.finished()) {
+    if (t.on_timer(t.next_deadline()).count == 1) ++sends;
+  }
+  EXPECT_EQ(t.status(), transfer_status::failed);
+  // 0.2 + 0.4 + 0.8 + then 1 s each: about 10 s of retries, far more than max_retries.
+  EXPECT_GE(sends, 10);
+  EXPECT_LE(sends, 13);
 }
 
 // Verify that a lost final ACK ends as "completed, unconfirmed", not as a failure.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /// @file Tests of the write (WRQ) transfer state machine with an injected clock.
-#include <provstation/tftpd/transfer.hpp>
+#include <provstation/tftpd/write_transfer.hpp>
 
 #include <gtest/gtest.h>
 
@@ -20,6 +20,7 @@ write_config config(std::uint16_t blksize = 512, std::uint16_t window = 1, bool 
   c.retransmit.initial = milliseconds(200);
   c.retransmit.min = milliseconds(20);
   c.retransmit.max_retries = 2;
+  c.retransmit.min_retry_time = milliseconds(0);
   c.dally = seconds(1);
   return c;
 }

@@ -34,21 +34,33 @@ struct server_options {
   bool rollover_to_zero = true;                 ///< Block 65535 is followed by 0 (else by 1).
 
   std::chrono::milliseconds min_rto{20};        ///< Floor of the adaptive timer.
-  std::chrono::milliseconds max_rto{5000};      ///< Ceiling of the timer and its back-off.
+  /// Ceiling of the timer and its back-off. Above 5 s on purpose: atftp re-acknowledges only
+  /// after 5 s without any packet, so repeats must eventually be spaced wider than that.
+  std::chrono::milliseconds max_rto{10000};
+  /// A transfer without progress is abandoned after max_retries timeouts *and* this long
+  /// (except a missing final ACK, which ends "unconfirmed" after the retries alone).
+  std::chrono::milliseconds min_retry_time{30000};
   /// Client `timeout` option: declined by default so the adaptive timer governs (curl always
   /// asks for 6 s, which would make every lost packet cost 6 s).
   timeout_policy client_timeout = timeout_policy::decline;
   /// Receive-buffer bytes of the client one window may fill; caps windowsize × blksize.
   std::size_t window_budget_bytes = 131072;
-  /// A request repeated from the same client port within this time after its transfer ended
-  /// is a late duplicate and ignored.
-  std::chrono::milliseconds duplicate_linger{2000};
+  /// A request repeated from the same client port for the same file is the same transfer
+  /// while that transfer runs, and is ignored up to this long after the first request even if
+  /// the transfer has ended (a client repeats its RRQ only until it sees the first answer).
+  std::chrono::milliseconds duplicate_window{1000};
   /// Directory for WRQ uploads; empty (the default) refuses every WRQ.
   std::string upload_dir;
   /// Largest upload accepted, bytes.
   std::uint64_t max_upload_bytes = 64ULL << 20U;
   /// Batch the packets of a window into one sendmmsg() call.
   bool batch_sends = true;
+  /// Also clamp blksize to the MTU of the interface the request came in on, minus the IP, UDP
+  /// and TFTP headers, so that no block needs IP fragmentation on the first hop.
+  bool clamp_blksize_to_mtu = true;
+  /// Send a window of full blocks as one UDP GSO super-packet (falls back by itself when the
+  /// kernel or the path MTU refuses it).
+  bool udp_gso = true;
 };
 
 /// @brief Counters since the server was created.
@@ -72,15 +84,20 @@ namespace detail {
 struct server_core;
 }
 
-/// @brief The TFTP server: one request socket, and one socket, timer and strand per transfer.
+/// @brief The TFTP server: one request socket, one socket and timer per transfer.
 ///
-/// How it works: the listener strand reads requests (with their destination address), folds
-/// duplicates into the running transfer, applies the caps and asks the file_source to open
-/// the file. Each transfer then negotiates its options, binds its own port on the address the
-/// client talked to, and is driven by a read_transfer state machine: every received packet and
-/// every timer expiry is an event whose answer (OACK, a window of blocks, an ERROR) is sent at
-/// once, blocks straight from the file's memory with sendmsg/sendmmsg. Nothing is allocated per
-/// block. The file_source and the observer must outlive every handler of the executor.
+/// How it works: the request socket is read with recvmmsg() (with each request's destination
+/// address); repeated requests are folded into the running transfer, the caps are applied and
+/// the file_source is asked for the file. Each transfer then negotiates its options, binds its
+/// own port on the address the client talked to, and is driven by a read_transfer (or, with an
+/// upload directory, write_transfer) state machine: every received packet and every timer expiry
+/// is an event whose answer (OACK, a window of blocks, an ACK, an ERROR) is sent at once, blocks
+/// straight from the file's memory with sendmsg, sendmmsg or one UDP GSO super-packet per
+/// window. Transfer sockets are watched by one level-triggered epoll set (connection_manager)
+/// that Asio waits on once per batch, so a lock-step block costs one recvfrom and one sendmsg.
+/// Everything runs on one strand of the given executor. Nothing is allocated per block.
+/// The file_source and the observer must outlive every handler of the executor; destroy the
+/// server before its io_context.
 class server {
  public:
   /// @brief Opens and binds the request socket now (so the caller can bind port 69, then drop
