@@ -6,10 +6,25 @@
 
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 namespace provstation {
+
+namespace {
+
+// A whole decimal port number 0..65535, nothing else.
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
 
 std::string endpoint_config::str() const {
   if (address.find(':') != std::string::npos) return fmt::format("[{}]:{}", address, port);
@@ -159,9 +174,31 @@ result<config> parse_config(std::string_view text) {
   const auto* bench = r.section("bench", {"address", "netns"});
   r.string(bench, "bench", "address", c.bench.address);
   r.string(bench, "bench", "netns", c.bench.netns);
-  const auto* tftp = r.section("tftp", {"listen", "max_blksize", "enabled"});
+  const auto* tftp = r.section("tftp", {"listen", "max_blksize", "max_windowsize", "max_transfers",
+                                       "max_per_client", "port_range", "enabled"});
   r.endpoint(tftp, "tftp", "listen", c.tftp.listen);
   r.integer(tftp, "tftp", "max_blksize", c.tftp.max_blksize, 512, 65464);
+  r.integer(tftp, "tftp", "max_windowsize", c.tftp.max_windowsize, 1, 64);
+  r.integer(tftp, "tftp", "max_transfers", c.tftp.max_transfers, 1, 100000);
+  r.integer(tftp, "tftp", "max_per_client", c.tftp.max_per_client, 1, 100000);
+  {
+    std::string range;
+    r.string(tftp, "tftp", "port_range", range);
+    if (!range.empty()) {
+      const auto colon = range.find(':');
+      const auto first = colon == std::string::npos ? std::nullopt
+                                                    : parse_port(range.substr(0, colon));
+      const auto last = colon == std::string::npos ? std::nullopt
+                                                   : parse_port(range.substr(colon + 1));
+      if (!first || !last || *first == 0 || *last < *first) {
+        r.fail(fmt::format("tftp.port_range: expected \"FIRST:LAST\" (1-65535), got \"{}\"",
+                           range));
+      } else {
+        c.tftp.port_first = *first;
+        c.tftp.port_last = *last;
+      }
+    }
+  }
   r.boolean(tftp, "tftp", "enabled", c.tftp.enabled);
   const auto* http = r.section("http", {"listen", "enabled"});
   r.endpoint(http, "http", "listen", c.http.listen);

@@ -25,6 +25,11 @@ struct config {
   struct tftp_section {
     endpoint_config listen;  ///< Default bench.address:69.
     std::uint16_t max_blksize = 1468;
+    std::uint16_t max_windowsize = 64;       ///< RFC 7440; phones ask for none (lock-step).
+    std::uint32_t max_transfers = 2000;      ///< Concurrent transfers, all clients.
+    std::uint32_t max_per_client = 8;        ///< Concurrent transfers per client address.
+    std::uint16_t port_first = 0;            ///< Transfer ports (0 and 0: the kernel picks).
+    std::uint16_t port_last = 0;
     bool enabled = true;
   } tftp;
   struct http_section {

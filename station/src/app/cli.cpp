@@ -6,7 +6,7 @@
 #include "app/demo.hpp"
 
 #include <provstation/log.hpp>
-#include <provstation/tftpd/standalone.hpp>
+#include <provstation/tftpd/standalone_cli.hpp>
 #include <provstation/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -117,24 +117,12 @@ int run_cli(int argc, char** argv) {
   ex->add_flag("--all", all, "Include units that are not verified yet");
   ex->callback([&] { rc = cmd_export(where, batch, out, ship, all); });
 
-  provstation::tftpd::standalone_options tftp;
-  std::string listen = "0.0.0.0:69";
+  provstation::tftpd::standalone_cli tftp;
   auto* t = cli.add_subcommand("tftpd", "Serve a plain directory over TFTP (no phones logic)");
-  t->add_option("--root", tftp.root, "Directory to serve")->required();
-  t->add_option("--listen", listen, "ADDRESS:PORT")->capture_default_str();
-  t->add_flag("--case-insensitive", tftp.case_insensitive, "Match file names ignoring case");
-  t->add_option("--max-blksize", tftp.server.max_blksize, "Largest block size")
-      ->capture_default_str();
-  t->add_option("--user", tftp.user, "Drop to this user after binding");
+  provstation::tftpd::add_standalone_options(*t, tftp);
   t->callback([&] {
-    auto ep = provstation::tftpd::parse_endpoint(listen);
-    if (!ep) {
-      std::cerr << "provstation: --listen: " << ep.message() << "\n";
-      rc = 2;
-      return;
-    }
-    tftp.listen = *ep;
-    rc = provstation::tftpd::run_standalone(tftp);
+    rc = provstation::tftpd::finish_standalone_options(tftp);
+    if (rc == 0) rc = provstation::tftpd::run_standalone(tftp.options);
   });
 
   std::vector<std::string> images;

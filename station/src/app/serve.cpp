@@ -197,7 +197,7 @@ int serve(const config& c, const serve_options& options) {
         std::as_bytes(std::span(bytes.data(), bytes.size())), isolation);
     if (!codes) return codes.err();
     std::vector<std::string> out;
-    for (const auto& c : *codes) out.push_back(c.aim_text());
+    for (const auto& code : *codes) out.push_back(code.aim_text());
     return out;
   };
   web::dashboard_router dashboard(ex, t, std::move(*reads), metrics, read_image);
@@ -232,6 +232,11 @@ int serve(const config& c, const serve_options& options) {
       return 1;
     }
     to.max_blksize = c.tftp.max_blksize;
+    to.max_windowsize = c.tftp.max_windowsize;
+    to.max_transfers = c.tftp.max_transfers;
+    to.max_transfers_per_client = c.tftp.max_per_client;
+    to.port_range_first = c.tftp.port_first;
+    to.port_range_last = c.tftp.port_last;
     auto s = tftpd::server::create(ex, to, tftp_glue, tftp_glue);
     if (!s) {
       log->critical("tftp.listen: {}", s.message());

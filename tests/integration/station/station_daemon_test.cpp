@@ -342,5 +342,52 @@ TEST_F(StationDaemon, ScanCommandPrintsJsonPerFile) {
   EXPECT_TRUE(b.contains("error"));
 }
 
+
+// Verify that `provstation tftpd` serves a plain directory with the engine's full option set
+// (case-insensitive names, a transfer port range) and refuses a bad option with exit code 2.
+TEST_F(StationDaemon, TftpdCommandServesAPlainDirectory) {
+  const std::string root = (dir_.path() / "tftproot").string();
+  std::filesystem::create_directories(root);
+  std::string body(3000, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
+  {
+    std::ofstream(root + "/spa504g.cfg", std::ios::binary) << body;
+  }
+  const std::string log_path = (dir_.path() / "tftpd.log").string();
+  auto child = child_process::spawn(
+      {PROVSTATION_EXE, "tftpd", "--root", root, "--listen", "127.0.0.1:0", "--case-insensitive",
+       "--port-range", "47000:47099", "--max-blksize", "1468", "--log-level", "info"},
+      {}, log_path);
+  ASSERT_TRUE(child.ok()) << child.message();
+  std::uint16_t port = 0;
+  for (int i = 0; i < 100 && port == 0; ++i) {
+    std::ifstream in(log_path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (auto at = text.find(" on 127.0.0.1:"); at != std::string::npos) {
+      port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 14)));
+    } else {
+      std::this_thread::sleep_for(30ms);
+    }
+  }
+  ASSERT_NE(port, 0) << "no 'serving … on' line in " << log_path;
+  const std::string out = (dir_.path() / "got.cfg").string();
+  EXPECT_EQ(curl({"--tftp-blksize", "1468", "-o", out,
+                  fmt::format("tftp://127.0.0.1:{}/SPA504G.CFG", port)}),
+            0);
+  std::ifstream got(out, std::ios::binary);
+  const std::string got_body((std::istreambuf_iterator<char>(got)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(got_body, body);
+  EXPECT_EQ(child->stop(), 0);
+  std::ifstream in(log_path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("stopped: 1 completed"), std::string::npos) << text;
+
+  std::string err;
+  EXPECT_EQ(run_command({PROVSTATION_EXE, "tftpd", "--root", root, "--port-range", "5:2"}, &err),
+            2);
+  EXPECT_NE(err.find("--port-range"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace provstation::app

@@ -16,6 +16,21 @@ TEST(Config, DefaultsFollowBenchAddress) {
   EXPECT_EQ(c->syslog.listen.str(), "192.0.2.1:514");
   EXPECT_EQ(c->dashboard.listen.str(), "127.0.0.1:8080");
   EXPECT_EQ(c->tftp.max_blksize, 1468);
+  EXPECT_EQ(c->tftp.port_first, 0);
+  EXPECT_EQ(c->tftp.port_last, 0);
+}
+
+// Verify the TFTP engine settings an admin may need (firewall port range, caps) are read.
+TEST(Config, ReadsTftpEngineSettings) {
+  auto c = parse_config(
+      "[bench]\naddress = \"192.0.2.1\"\n[tftp]\nport_range = \"40000:40999\"\n"
+      "max_transfers = 500\nmax_per_client = 4\nmax_windowsize = 16\n");
+  ASSERT_TRUE(c.ok()) << c.message();
+  EXPECT_EQ(c->tftp.port_first, 40000);
+  EXPECT_EQ(c->tftp.port_last, 40999);
+  EXPECT_EQ(c->tftp.max_transfers, 500u);
+  EXPECT_EQ(c->tftp.max_per_client, 4u);
+  EXPECT_EQ(c->tftp.max_windowsize, 16);
 }
 
 // Verify each mistake is reported with the key it concerns.
@@ -31,6 +46,12 @@ TEST(Config, ErrorsNameTheKey) {
        "tftp.listen: expected \"ADDRESS:PORT\", got \"nope\""},
       {"[bench]\naddress = \"192.0.2.1\"\n[tftp]\nmax_blksize = 70000\n",
        "tftp.max_blksize: 70000 is outside 512..65464"},
+      {"[bench]\naddress = \"192.0.2.1\"\n[tftp]\nport_range = \"5000:4000\"\n",
+       "tftp.port_range: expected \"FIRST:LAST\" (1-65535), got \"5000:4000\""},
+      {"[bench]\naddress = \"192.0.2.1\"\n[tftp]\nport_range = \"40000\"\n",
+       "tftp.port_range: expected \"FIRST:LAST\" (1-65535), got \"40000\""},
+      {"[bench]\naddress = \"192.0.2.1\"\n[tftp]\nmax_windowsize = 0\n",
+       "tftp.max_windowsize: 0 is outside 1..64"},
       {"[bench]\naddress = \"192.0.2.1\"\n[tftp]\nmaxblksize = 1\n",
        "tftp.maxblksize: unknown key"},
       {"[bench]\naddress = \"192.0.2.1\"\n[tftpd]\n", "tftpd: unknown section"},
