@@ -24,6 +24,11 @@ std::vector<unit_record> board::units() const {
   return out;
 }
 
+void board::for_each_unit(const std::function<void(const unit_record&)>& fn) const {
+  std::shared_lock lock(mu_);
+  for (const auto& [mac, u] : units_) fn(u);
+}
+
 std::optional<mac_address> board::mac_at_ip(const std::string& ip) const {
   std::shared_lock lock(mu_);
   auto it = leases_.find(ip);
@@ -120,8 +125,9 @@ void board::replace_all(std::vector<unit_record> units, std::vector<lease_row> o
   units_.clear();
   for (auto& u : units) units_[u.mac] = std::move(u);
   leases_.clear();
+  lease_of_.clear();
   for (const auto& l : open_leases) {
-    if (l.to == 0) leases_[l.ip] = l.mac;
+    if (l.to == 0) set_lease_locked(l.ip, l.mac);
   }
   batches_ = std::move(batches);
   firmware_ = std::move(firmware);
@@ -136,16 +142,29 @@ void board::upsert_unit(const unit_record& u) {
 
 void board::set_lease(const std::string& ip, const mac_address& mac) {
   std::unique_lock lock(mu_);
-  for (auto it = leases_.begin(); it != leases_.end();) {
-    it = (it->second == mac && it->first != ip) ? leases_.erase(it) : std::next(it);
+  set_lease_locked(ip, mac);
+  ++version_;
+}
+
+// One MAC holds one address and one address one MAC: a new binding ends whatever either side
+// held before. Logarithmic, whatever the number of leases on the bench.
+void board::set_lease_locked(const std::string& ip, const mac_address& mac) {
+  if (auto old = lease_of_.find(mac); old != lease_of_.end() && old->second != ip) {
+    leases_.erase(old->second);
+  }
+  if (auto held = leases_.find(ip); held != leases_.end() && held->second != mac) {
+    lease_of_.erase(held->second);
   }
   leases_[ip] = mac;
-  ++version_;
+  lease_of_[mac] = ip;
 }
 
 void board::end_lease(const std::string& ip) {
   std::unique_lock lock(mu_);
-  leases_.erase(ip);
+  if (auto it = leases_.find(ip); it != leases_.end()) {
+    lease_of_.erase(it->second);
+    leases_.erase(it);
+  }
   ++version_;
 }
 

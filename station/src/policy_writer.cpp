@@ -20,10 +20,10 @@ std::string render_policy(const board& b, const std::string& mode) {
   std::string out(kea::policy_magic);
   out += "\n";
   out += fmt::format("mode {}\n", mode);
-  for (const auto& u : b.units()) {
-    if (!u.unscanned) out += fmt::format("scanned {}\n", u.mac.str());
-    if (u.shipped_at != 0) out += fmt::format("shipped {}\n", u.mac.str());
-  }
+  b.for_each_unit([&](const unit_record& u) {
+    if (!u.unscanned) out.append("scanned ").append(u.mac.str()).append("\n");
+    if (u.shipped_at != 0) out.append("shipped ").append(u.mac.str()).append("\n");
+  });
   return out;
 }
 

@@ -83,13 +83,19 @@ void tracker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool tracker::submit(operation op, ack done) {
+bool tracker::submit(operation op, ack done, urgency u) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= opts_.max_queue) return false;
-    queue_.push_back(item{std::move(op), std::move(done)});
+    // The tracker thread sleeps only on an empty queue or while gathering; it needs waking for
+    // the first item, for one somebody waits for, and when a group is full.
+    wake = queue_.empty() || u == urgency::now || queue_.size() + 1 >= opts_.max_group;
+    if (queue_.empty()) gather_until_ = steady::now() + opts_.gather;
+    if (u == urgency::now) ++urgent_queued_;
+    queue_.push_back(item{std::move(op), std::move(done), u == urgency::now});
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return true;
 }
 
@@ -139,10 +145,20 @@ void tracker::loop() {
     {
       std::unique_lock lock(mu_);
       cv_.wait_until(lock, next_tick, [&] { return stopping_ || !queue_.empty(); });
+      // Only lease events queued: let more join them (one commit, one fsync for all) until
+      // the first has waited `gather`, something urgent arrives or the group is full.
+      if (!queue_.empty() && urgent_queued_ == 0 && opts_.gather.count() > 0) {
+        cv_.wait_until(lock, gather_until_, [&] {
+          return stopping_ || urgent_queued_ > 0 || queue_.size() >= opts_.max_group;
+        });
+      }
       while (!queue_.empty() && group.size() < opts_.max_group) {
+        if (queue_.front().urgent) --urgent_queued_;
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      // What is left over from a full group has waited long enough already.
+      if (!queue_.empty()) gather_until_ = steady::now();
       if (group.empty() && stopping_) break;
     }
     if (!group.empty()) run_group(group);
@@ -262,17 +278,17 @@ void tracker::run_group(std::vector<item>& group) {
 void tracker::check_timeouts(time_ms now) {
   std::vector<mac_address> stuck;
   const auto batches = board_.batches();
-  for (const auto& u : board_.units()) {
+  board_.for_each_unit([&](const unit_record& u) {
     if (u.current == stage::scanned || u.current == stage::verified || u.current == stage::ready ||
         u.current == stage::shipped || u.current == stage::failed) {
-      continue;
+      return;
     }
     std::int64_t timeout_s = 600;
     for (const auto& b : batches) {
       if (b.id == u.batch_id) timeout_s = b.stage_timeout_s;
     }
     if (timeout_s > 0 && now - u.stage_at > timeout_s * 1000) stuck.push_back(u.mac);
-  }
+  });
   if (stuck.empty()) return;
   std::vector<item> group;
   for (const auto& mac : stuck) {

@@ -120,15 +120,19 @@ struct dashboard_router::impl : std::enable_shared_from_this<dashboard_router::i
   }
 
   void push_progress() {
-    for (const auto& u : t.read_model().units()) {
-      if (u.current != stage::firmware_staging) continue;
-      auto p = t.read_model().progress(u.mac);
+    // Collected first: progress() takes the board's lock, which for_each_unit holds.
+    std::vector<mac_address> staging;
+    t.read_model().for_each_unit([&](const unit_record& u) {
+      if (u.current == stage::firmware_staging) staging.push_back(u.mac);
+    });
+    for (const auto& mac : staging) {
+      auto p = t.read_model().progress(mac);
       if (!p) continue;
-      auto& sent = progress_sent[u.mac];
+      auto& sent = progress_sent[mac];
       if (sent == p->bytes) continue;
       sent = p->bytes;
       broadcast(dump(
-          {{"type", "progress"}, {"mac", u.mac.str()}, {"bytes", p->bytes}, {"total", p->total}}));
+          {{"type", "progress"}, {"mac", mac.str()}, {"bytes", p->bytes}, {"total", p->total}}));
     }
   }
 

@@ -6,6 +6,7 @@
 #include <provstation/unit.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -29,6 +30,9 @@ class board {
  public:
   std::optional<unit_record> unit(const mac_address& mac) const;
   std::vector<unit_record> units() const;
+  /// @brief Calls `fn` for every unit under the read lock, without copying them; `fn` must not
+  /// call back into the board.
+  void for_each_unit(const std::function<void(const unit_record&)>& fn) const;
   /// @brief The MAC currently leasing `ip`, if any.
   std::optional<mac_address> mac_at_ip(const std::string& ip) const;
   std::vector<batch_row> batches() const;
@@ -58,9 +62,12 @@ class board {
   void set_catalogue(std::vector<batch_row> batches, std::vector<firmware_row> firmware);
 
  private:
+  void set_lease_locked(const std::string& ip, const mac_address& mac);
+
   mutable std::shared_mutex mu_;
   std::map<mac_address, unit_record> units_;
-  std::map<std::string, mac_address> leases_;
+  std::map<std::string, mac_address> leases_;   // open leases: address → MAC
+  std::map<mac_address, std::string> lease_of_;  // the same, MAC → address (one each)
   std::vector<batch_row> batches_;
   std::vector<firmware_row> firmware_;
   std::map<mac_address, transfer_progress> progress_;

@@ -86,8 +86,15 @@ class tracker {
     std::size_t max_queue = 20000;         ///< submit() refuses beyond this.
     std::size_t max_group = 512;           ///< Operations per transaction at most.
     std::chrono::milliseconds tick{1000};  ///< Timeout and external-change checks.
+    /// How long an operation nobody waits for (a lease event) may wait for others to share
+    /// its commit. Anything else queued commits at once and takes the waiting ones along.
+    std::chrono::milliseconds gather{5};
     bool check_timeouts = true;
   };
+
+  /// @brief Whether someone waits for the acknowledgement (a scan at the bench) or not (a
+  /// lease event, whose sender never waits).
+  enum class urgency { now, can_wait };
 
   tracker(std::unique_ptr<store> db, clock now, options opts);
   ~tracker();
@@ -101,7 +108,7 @@ class tracker {
 
   /// @brief Queues an operation; `done` is called on the tracker thread after the commit (or
   /// the refusal). Returns false, without calling `done`, when the queue is full.
-  bool submit(operation op, ack done);
+  bool submit(operation op, ack done, urgency u = urgency::now);
   /// @brief Queues an operation and waits for its acknowledgement.
   result<nlohmann::json> run(operation op);
 
@@ -121,7 +128,9 @@ class tracker {
   struct item {
     operation op;
     ack done;
+    bool urgent = true;
   };
+  using steady = std::chrono::steady_clock;
 
   void loop();
   void run_group(std::vector<item>& group);
@@ -135,6 +144,8 @@ class tracker {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<item> queue_;
+  std::size_t urgent_queued_ = 0;   // items in queue_ someone waits for
+  steady::time_point gather_until_; // when the oldest waiting item must be committed
   bool stopping_ = false;
   bool started_ = false;
   std::thread thread_;

@@ -29,6 +29,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -304,8 +305,21 @@ int serve(const config& c, const serve_options& options) {
     }
     *last_policy = std::move(text);
   };
-  t.subscribe([policy_dirty, policy_timer, &write_policy](const std::vector<unit_record>&) {
-    if (policy_dirty->exchange(true)) return;
+  // Only a change of what the policy says about a MAC (scanned, shipped) rewrites it: leases
+  // and stage changes, the bulk of the traffic, do not. This map lives on the tracker thread.
+  auto policy_flags = std::make_shared<std::map<mac_address, int>>();
+  t.subscribe([policy_dirty, policy_timer, policy_flags,
+               &write_policy](const std::vector<unit_record>& changed) {
+    bool relevant = false;
+    for (const auto& u : changed) {
+      const int flags = (u.unscanned ? 0 : 1) | (u.shipped_at != 0 ? 2 : 0);
+      auto [it, inserted] = policy_flags->try_emplace(u.mac, 0);
+      if (it->second != flags) {
+        it->second = flags;
+        relevant = true;
+      }
+    }
+    if (!relevant || policy_dirty->exchange(true)) return;
     net::post(policy_timer->get_executor(), [policy_timer, &write_policy] {
       policy_timer->expires_after(std::chrono::milliseconds(100));
       policy_timer->async_wait([&write_policy](const boost::system::error_code& e) {

@@ -131,7 +131,8 @@ void lease_listener::do_wait() {
 
 bool lease_listener::submit_pending() {
   if (!pending_) return true;
-  if (!tracker_.submit(pending_, nullptr)) return false;
+  // Nobody waits for a lease event: it may share a commit with the ones right behind it.
+  if (!tracker_.submit(pending_, nullptr, tracker::urgency::can_wait)) return false;
   pending_ = nullptr;
   return true;
 }

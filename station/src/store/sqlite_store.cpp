@@ -15,7 +15,7 @@ namespace {
 
 // Numbered migrations: migration N brings the schema from version N-1 to N. Never edit one that
 // has shipped; add the next.
-constexpr std::array<std::string_view, 2> migrations = {
+constexpr std::array<std::string_view, 3> migrations = {
     R"sql(
 CREATE TABLE batches (
   id INTEGER PRIMARY KEY,
@@ -117,6 +117,11 @@ CREATE TABLE manifest (
   PRIMARY KEY (batch_id, mac),
   UNIQUE (batch_id, serial)
 );
+)sql",
+    // 3: open leases by MAC and by address, so recording a lease does not scan the history.
+    R"sql(
+CREATE INDEX leases_open_mac ON leases(mac) WHERE to_at = 0;
+CREATE INDEX leases_open_ip ON leases(ip) WHERE to_at = 0;
 )sql",
 };
 
@@ -223,11 +228,16 @@ class sqlite_store final : public store {
   void begin() override { db_.exec("BEGIN IMMEDIATE"); }
   void commit() override { db_.exec("COMMIT"); }
   void rollback() override { db_.exec("ROLLBACK"); }
-  void savepoint(std::string_view name) override { db_.exec(fmt::format("SAVEPOINT {}", name)); }
-  void release(std::string_view name) override { db_.exec(fmt::format("RELEASE {}", name)); }
+  // Every tracker operation opens and releases a savepoint: prepared once, not parsed each time.
+  void savepoint(std::string_view name) override {
+    db_.prepare(fmt::format("SAVEPOINT {}", name)).run();
+  }
+  void release(std::string_view name) override {
+    db_.prepare(fmt::format("RELEASE {}", name)).run();
+  }
   void rollback_to(std::string_view name) override {
-    db_.exec(fmt::format("ROLLBACK TO {}", name));
-    db_.exec(fmt::format("RELEASE {}", name));
+    db_.prepare(fmt::format("ROLLBACK TO {}", name)).run();
+    db_.prepare(fmt::format("RELEASE {}", name)).run();
   }
 
   std::int64_t data_version() override {

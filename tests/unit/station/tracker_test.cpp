@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 
 namespace provstation {
 namespace {
@@ -48,6 +49,42 @@ class TrackerTest : public ::testing::Test {
   std::atomic<time_ms> now_{1'700'000'000'000};
   std::unique_ptr<tracker> t_;
 };
+
+// Verify that operations nobody waits for (lease events) share one commit, and that an urgent
+// one (a scan) does not wait for the gathering window but takes the waiting ones along.
+TEST_F(TrackerTest, LeaseEventsShareACommitAndScansDoNotWait) {
+  const auto before = t_->transactions();
+  std::atomic<int> acked{0};
+  for (int i = 0; i < 50; ++i) {
+    lease_change c;
+    c.active = true;
+    c.mac = *mac_address::parse(fmt::format("0200000000{:02x}", i));
+    c.ip = fmt::format("10.0.0.{}", i + 1);
+    c.at = now_.load();
+    c.type = "commit";
+    ASSERT_TRUE(t_->submit(op_lease(c), [&](result<nlohmann::json>) { ++acked; },
+                           tracker::urgency::can_wait));
+  }
+  // The scan's acknowledgement comes after the leases queued before it were committed too.
+  scan("0023ab000001", "CBT141900G7");
+  EXPECT_EQ(acked.load(), 50);
+  EXPECT_LE(t_->transactions() - before, 3u);
+  for (int i = 0; i < 100 && t_->read_model().mac_at_ip("10.0.0.50") == std::nullopt; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(t_->read_model().mac_at_ip("10.0.0.50"), *mac_address::parse("020000000031"));
+  // Alone, a lease event is still committed within the gathering window (5 ms), not lost.
+  lease_change c;
+  c.active = true;
+  c.mac = *mac_address::parse("020000000099");
+  c.ip = "10.0.1.1";
+  c.at = now_.load();
+  c.type = "commit";
+  std::promise<void> done;
+  ASSERT_TRUE(t_->submit(op_lease(c), [&](result<nlohmann::json>) { done.set_value(); },
+                         tracker::urgency::can_wait));
+  EXPECT_EQ(done.get_future().wait_for(std::chrono::seconds(2)), std::future_status::ready);
+}
 
 // Verify that a scan is acknowledged with the new unit and is visible in the read model.
 TEST_F(TrackerTest, ScanCreatesUnit) {
