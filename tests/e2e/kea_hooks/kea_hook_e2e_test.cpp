@@ -71,8 +71,11 @@ class KeaHookE2e : public ::testing::Test {
            dir_.file("events.sock") + "\"" + extra + "}";
   }
 
-  void start_kea(const std::string& parameters) {
+  void start_kea(const std::string& parameters, int valid_lifetime = 600,
+                 const std::string& extra_json = "") {
     rig::kea_server::options o;
+    o.valid_lifetime = valid_lifetime;
+    o.extra_json = extra_json;
     o.netns = ns_->server_ns();
     o.interfaces_json = "[\"" + ns_->server_if() + "\"]";
     o.hook_library = PROVSTATION_HOOK_SO;
@@ -180,6 +183,49 @@ TEST_F(KeaHookE2e, CommitRenewReleaseEvents) {
   EXPECT_EQ(release.value("mac", ""), "0023ab000001");
   EXPECT_EQ(release.value("boot_id", ""), commit.value("boot_id", "x"));
   EXPECT_FALSE(listener_->receive(300ms).has_value());
+}
+
+// Verify that a lease Kea reclaims after its lifetime is reported as "expire" (lease4_expire),
+// for the address and MAC that held it.
+TEST_F(KeaHookE2e, ExpiredLeaseIsReported) {
+  listen();
+  start_kea(hook_parameters(), 4,
+            R"(  "expired-leases-processing": {"reclaim-timer-wait-time": 1, )"
+            R"("flush-reclaimed-timer-wait-time": 0, "hold-reclaimed-time": 0},)"
+            "\n");
+  const auto r = phone(phone_mac);  // -q: udhcpc exits bound and never renews or releases
+  ASSERT_TRUE(r.bound) << r.output;
+  const json commit = next_event();
+  EXPECT_EQ(commit.value("type", ""), "commit");
+  const json expire = next_event(10s);
+  EXPECT_EQ(expire.value("type", ""), "expire");
+  EXPECT_EQ(expire.value("ip", ""), r.env.at("ip"));
+  EXPECT_EQ(expire.value("mac", ""), "0023ab000001");
+  EXPECT_EQ(expire.value("seq", 0), 2);
+  EXPECT_EQ(expire.value("boot_id", ""), commit.value("boot_id", "x"));
+}
+
+// Verify that a phone which finds its address already in use (ARP) and declines it produces a
+// "decline" event for that address, then a commit for the next one.
+TEST_F(KeaHookE2e, DeclinedAddressIsReported) {
+  listen();
+  start_kea(hook_parameters());
+  // Another host answers ARP for the first pool address: the server side owns it.
+  rig::must_run({"ip", "-n", ns_->server_ns(), "addr", "add", "192.0.2.100/32", "dev",
+                 ns_->server_if()});
+  const auto r = phone(phone_mac, {"-a"});
+  ASSERT_TRUE(r.bound) << r.output;
+  const json first = next_event();
+  EXPECT_EQ(first.value("type", ""), "commit");
+  EXPECT_EQ(first.value("ip", ""), "192.0.2.100");
+  const json decline = next_event();
+  EXPECT_EQ(decline.value("type", ""), "decline");
+  EXPECT_EQ(decline.value("ip", ""), "192.0.2.100");
+  EXPECT_EQ(decline.value("mac", ""), "0023ab000001");
+  const json second = next_event();
+  EXPECT_EQ(second.value("type", ""), "commit");
+  EXPECT_NE(second.value("ip", ""), "192.0.2.100");
+  EXPECT_EQ(second.value("ip", ""), r.env.at("ip"));
 }
 
 // Verify that a phone asking again for the lease it holds (a reboot) is reported as a renewal.

@@ -297,7 +297,7 @@ std::string kea_server::config_json(const options& o, const std::filesystem::pat
                             : "false") +
          "},\n" + R"(  "valid-lifetime": )" + std::to_string(o.valid_lifetime) +
          R"(, "renew-timer": )" + std::to_string(o.valid_lifetime / 2) + R"(, "rebind-timer": )" +
-         std::to_string(o.valid_lifetime * 7 / 8) + ",\n" +
+         std::to_string(o.valid_lifetime * 7 / 8) + ",\n" + o.extra_json +
          R"(  "subnet4": [{"id": 1, "subnet": ")" + o.subnet + R"(", )" + o.relay_json +
          R"( "pools": [{"pool": ")" + o.pool + R"("}]}],)" + "\n" + hooks +
          R"(  "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": ")" + d +

@@ -119,6 +119,8 @@ class kea_server {
     std::string severity = "INFO";  ///< Kea's main logger.
     bool multi_threading = false;
     int valid_lifetime = 600;
+    /// Extra members of the Dhcp4 map, each followed by a comma (e.g. lease reclamation).
+    std::string extra_json;
     bool persist = true;  ///< memfile persist.
     /// @brief A user to run Kea as (with the capabilities Debian's unit gives it); empty: root.
     std::string run_as;
