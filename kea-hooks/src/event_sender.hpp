@@ -41,7 +41,7 @@ class event_sender {
     std::chrono::milliseconds report_interval{10000};  ///< At most one drop report per interval.
     std::chrono::microseconds retry_delay{200};        ///< Pause when the station's queue is full.
     std::chrono::milliseconds flush_timeout{1000};     ///< stop() gives the queue this long.
-    std::chrono::microseconds batch_delay{5000};       ///< Events gather this long per batch.
+    std::chrono::microseconds batch_delay{50000};      ///< Events gather this long per batch.
   };
 
   /// @brief Event counts since start().

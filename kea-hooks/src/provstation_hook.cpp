@@ -160,6 +160,9 @@ provstation_hook::provstation_hook(hook_config config, environment env)
                           std::vector<std::uint8_t>(config_.provisioning_url.begin(),
                                                     config_.provisioning_url.end()));
   }
+  for (const auto& [code, payload] : options_) {
+    option_objects_.push_back(OptionPtr(new Option(Option::V4, code, payload)));
+  }
   static_policy_ = std::make_shared<const policy>(policy::allow_all());
   if (!config_.policy_file.empty()) {
     const std::string path = config_.policy_file;
@@ -219,8 +222,14 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
   if (type != isc::dhcp::DHCPOFFER && type != isc::dhcp::DHCPACK) return d;
 
   const OptionPtr vendor_class = query.getOption(isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
-  const std::vector<std::uint8_t> vc =
-      vendor_class ? vendor_class->toBinary(false) : std::vector<std::uint8_t>{};
+  // Option 60 is a string option whose bytes are its data: read them in place; anything
+  // else (another library's definition) is serialised.
+  static const std::vector<std::uint8_t> no_vendor_class;
+  std::vector<std::uint8_t> vc_copy;
+  if (vendor_class && vendor_class->getData().empty()) vc_copy = vendor_class->toBinary(false);
+  const std::vector<std::uint8_t>& vc = !vendor_class                     ? no_vendor_class
+                                        : vendor_class->getData().empty() ? vc_copy
+                                                                          : vendor_class->getData();
   const isc::dhcp::HWAddrPtr hw = query.getHWAddr();
   static const std::vector<std::uint8_t> no_hwaddr;
   const std::vector<std::uint8_t>& mac = hw ? hw->hwaddr_ : no_hwaddr;
@@ -250,7 +259,8 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
       requested = prl->toBinary(false);
     }
   }
-  for (const auto& [code, payload] : options_) {
+  for (std::size_t i = 0; i < options_.size(); ++i) {
+    const std::uint8_t code = options_[i].first;
     if (config_.honour_prl &&
         std::find(requested.begin(), requested.end(), code) == requested.end()) {
       continue;
@@ -258,7 +268,7 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
     // Pkt4::addOption() throws when the code is present already: ours replaces the server's.
     while (response.delOption(code)) {
     }
-    response.addOption(OptionPtr(new Option(Option::V4, code, payload)));
+    response.addOption(option_objects_[i]);
     d.added.push_back(code);
   }
   LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_OPTIONS_ADDED)

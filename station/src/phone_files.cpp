@@ -38,6 +38,9 @@ phone_answer phone_files::resolve(std::string_view path, const std::string& ip,
   const board& b = tracker_.read_model();
   const std::optional<mac_address> holder = b.mac_at_ip(ip);
   a.mac = holder;
+  // A phone is waiting for its own lease event: let the tracker commit what it holds now
+  // instead of gathering more (lease events otherwise wait to share a commit).
+  if (!holder) tracker_.expedite();
   switch (a.path.what) {
     case profile_path::kind::unknown:
       return refuse(a, phone_answer::status::not_found, "no such file");

@@ -99,6 +99,15 @@ bool tracker::submit(operation op, ack done, urgency u) {
   return true;
 }
 
+void tracker::expedite() {
+  {
+    std::lock_guard lock(mu_);
+    if (queue_.empty() || expedite_) return;
+    expedite_ = true;
+  }
+  cv_.notify_one();
+}
+
 result<nlohmann::json> tracker::run(operation op) {
   std::mutex m;
   std::condition_variable cv;
@@ -149,9 +158,10 @@ void tracker::loop() {
       // the first has waited `gather`, something urgent arrives or the group is full.
       if (!queue_.empty() && urgent_queued_ == 0 && opts_.gather.count() > 0) {
         cv_.wait_until(lock, gather_until_, [&] {
-          return stopping_ || urgent_queued_ > 0 || queue_.size() >= opts_.max_group;
+          return stopping_ || urgent_queued_ > 0 || expedite_ || queue_.size() >= opts_.max_group;
         });
       }
+      expedite_ = false;
       while (!queue_.empty() && group.size() < opts_.max_group) {
         if (queue_.front().urgent) --urgent_queued_;
         group.push_back(std::move(queue_.front()));

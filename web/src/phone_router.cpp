@@ -26,7 +26,7 @@ void phone_router::try_resolve(request req, responder respond,
   // The target keeps the query: per-device rules carry sn/pn/fw there.
   phone_answer a = files_.resolve(req.target, req.peer_ip, req.user_agent, final_attempt);
   if (a.st == phone_answer::status::unknown_client) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(ex_, std::chrono::milliseconds(50));
+    auto timer = std::make_shared<boost::asio::steady_timer>(ex_, std::chrono::milliseconds(10));
     timer->async_wait([this, timer, req = std::move(req), respond = std::move(respond),
                        deadline](const boost::system::error_code& ec) mutable {
       if (ec) return respond(response::text(503, "shutting down\n"));

@@ -88,7 +88,7 @@ class tracker {
     std::chrono::milliseconds tick{1000};  ///< Timeout and external-change checks.
     /// How long an operation nobody waits for (a lease event) may wait for others to share
     /// its commit. Anything else queued commits at once and takes the waiting ones along.
-    std::chrono::milliseconds gather{5};
+    std::chrono::milliseconds gather{50};
     bool check_timeouts = true;
   };
 
@@ -109,6 +109,8 @@ class tracker {
   /// @brief Queues an operation; `done` is called on the tracker thread after the commit (or
   /// the refusal). Returns false, without calling `done`, when the queue is full.
   bool submit(operation op, ack done, urgency u = urgency::now);
+  /// @brief Commits what is queued without waiting for more (someone waits for a lease event).
+  void expedite();
   /// @brief Queues an operation and waits for its acknowledgement.
   result<nlohmann::json> run(operation op);
 
@@ -145,6 +147,7 @@ class tracker {
   std::condition_variable cv_;
   std::deque<item> queue_;
   std::size_t urgent_queued_ = 0;   // items in queue_ someone waits for
+  bool expedite_ = false;           // commit what is queued now
   steady::time_point gather_until_; // when the oldest waiting item must be committed
   bool stopping_ = false;
   bool started_ = false;

@@ -45,7 +45,7 @@ void tftp_adapter::try_open(std::string path, std::string ip,
   phone_answer a = files_.resolve(path, ip, {}, final_attempt);
   if (a.st == phone_answer::status::unknown_client) {
     // The lease event is usually milliseconds behind the phone's first request: ask again soon.
-    auto timer = std::make_shared<boost::asio::steady_timer>(ex_, std::chrono::milliseconds(50));
+    auto timer = std::make_shared<boost::asio::steady_timer>(ex_, std::chrono::milliseconds(10));
     timer->async_wait([this, timer, path = std::move(path), ip = std::move(ip), deadline,
                        done = std::move(done)](const boost::system::error_code& ec) mutable {
       if (ec) {

@@ -73,7 +73,7 @@ TEST_F(TrackerTest, LeaseEventsShareACommitAndScansDoNotWait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(t_->read_model().mac_at_ip("10.0.0.50"), *mac_address::parse("020000000031"));
-  // Alone, a lease event is still committed within the gathering window (5 ms), not lost.
+  // Alone, a lease event is still committed within the gathering window (50 ms), not lost.
   lease_change c;
   c.active = true;
   c.mac = *mac_address::parse("020000000099");
