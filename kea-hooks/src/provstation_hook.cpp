@@ -140,29 +140,25 @@ provstation_hook::provstation_hook(hook_config config, environment env)
     : config_(std::move(config)),
       env_(std::move(env)),
       matcher_(config_.vendor_class_patterns, config_.mac_ouis) {
-  // The option payloads never change after load: build them once.
-  options_.emplace_back(
-      option_tftp_server_name,
-      std::vector<std::uint8_t>(config_.station_address.begin(), config_.station_address.end()));
+  // The options never change after load: build them once.
+  const auto add = [this](std::uint8_t code, std::vector<std::uint8_t> payload) {
+    options_.push_back(OptionPtr(new Option(Option::V4, code, std::move(payload))));
+  };
+  const auto bytes = [](const std::string& s) {
+    return std::vector<std::uint8_t>(s.begin(), s.end());
+  };
+  add(option_tftp_server_name, bytes(config_.station_address));
   if (!config_.tftp_server_addresses.empty()) {
     std::vector<std::uint8_t> payload;
     for (const auto& a : config_.tftp_server_addresses)
       payload.insert(payload.end(), a.begin(), a.end());
-    options_.emplace_back(option_tftp_server_address, std::move(payload));
+    add(option_tftp_server_address, std::move(payload));
   }
   if (!config_.provisioning_url_159.empty()) {
-    options_.emplace_back(option_provisioning_url_159,
-                          std::vector<std::uint8_t>(config_.provisioning_url_159.begin(),
-                                                    config_.provisioning_url_159.end()));
+    add(option_provisioning_url_159, bytes(config_.provisioning_url_159));
   }
-  if (!config_.provisioning_url.empty()) {
-    options_.emplace_back(option_provisioning_url,
-                          std::vector<std::uint8_t>(config_.provisioning_url.begin(),
-                                                    config_.provisioning_url.end()));
-  }
-  for (const auto& [code, payload] : options_) {
-    option_objects_.push_back(OptionPtr(new Option(Option::V4, code, payload)));
-  }
+  if (!config_.provisioning_url.empty())
+    add(option_provisioning_url, bytes(config_.provisioning_url));
   static_policy_ = std::make_shared<const policy>(policy::allow_all());
   if (!config_.policy_file.empty()) {
     const std::string path = config_.policy_file;
@@ -259,8 +255,8 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
       requested = prl->toBinary(false);
     }
   }
-  for (std::size_t i = 0; i < options_.size(); ++i) {
-    const std::uint8_t code = options_[i].first;
+  for (const OptionPtr& option : options_) {
+    const auto code = static_cast<std::uint8_t>(option->getType());
     if (config_.honour_prl &&
         std::find(requested.begin(), requested.end(), code) == requested.end()) {
       continue;
@@ -268,7 +264,7 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
     // Pkt4::addOption() throws when the code is present already: ours replaces the server's.
     while (response.delOption(code)) {
     }
-    response.addOption(option_objects_[i]);
+    response.addOption(option);
     d.added.push_back(code);
   }
   LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_OPTIONS_ADDED)

@@ -106,10 +106,9 @@ class provstation_hook {
   hook_config config_;
   environment env_;
   phone_matcher matcher_;
-  std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> options_;
-  // The same options built once: every matching response shares them (they are only read
-  // when Kea packs a packet, as Kea's own configured options are).
-  std::vector<isc::dhcp::OptionPtr> option_objects_;
+  // Built once at load(): every matching response shares them (they are only read when Kea
+  // packs a packet, as Kea's own configured options are).
+  std::vector<isc::dhcp::OptionPtr> options_;
   std::shared_ptr<const policy> static_policy_;
   std::unique_ptr<policy_watcher> watcher_;
   std::unique_ptr<event_sender> sender_;

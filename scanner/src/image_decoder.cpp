@@ -215,6 +215,16 @@ class decode_run {
     found_.push_back(std::move(b));
   }
 
+  // Maps a point of a rotated copy back to full-resolution coordinates of the photo.
+  static to_full through_rotation(const detail::rotated_image& rot, const to_full& view_map) {
+    return [&rot, &view_map](double x, double y) {
+      double sx = 0;
+      double sy = 0;
+      rot.to_source(x, y, sx, sy);
+      return view_map(sx, sy);
+    };
+  }
+
   void rotated_pass(const ZXing::ImageView& view, const to_full& view_map, double angle) {
     const auto t0 = clock_type::now();
     const detail::rotated_image rot = detail::rotate_grey(
@@ -223,12 +233,7 @@ class decode_run {
     record(name + "-copy", t0);
     const ZXing::ImageView turned(rot.image.pixels.data(), rot.image.width, rot.image.height,
                                   ZXing::ImageFormat::Lum);
-    const to_full map = [&rot, &view_map](double x, double y) {
-      double sx = 0;
-      double sy = 0;
-      rot.to_source(x, y, sx, sy);
-      return view_map(sx, sy);
-    };
+    const to_full map = through_rotation(rot, view_map);
     pass(name + "-fixed", turned, fixed_hints(linear_formats), map);
     if (done() || !time_left()) return;
     pass(name, turned, pipeline_hints(linear_formats), map);
@@ -243,12 +248,7 @@ class decode_run {
     record("enhanced-copy", t0);
     const ZXing::ImageView turned(sharp.pixels.data(), sharp.width, sharp.height,
                                   ZXing::ImageFormat::Lum);
-    const to_full map = [&rot, &view_map](double x, double y) {
-      double sx = 0;
-      double sy = 0;
-      rot.to_source(x, y, sx, sy);
-      return view_map(sx, sy);
-    };
+    const to_full map = through_rotation(rot, view_map);
     // Sharpening creates edges of its own: demand more agreeing scan lines than ZXing's two.
     ZXing::DecodeHints fixed = fixed_hints(linear_formats);
     fixed.setMinLineCount(enhanced_min_lines);

@@ -50,13 +50,12 @@ result<endpoint_config> parse_endpoint(std::string_view text) {
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || ec != std::errc() || p != port.data() + port.size() || value > 65535) {
+  const auto value = parse_port(port);
+  if (host.empty() || !value) {
     return make_error(fmt::format("expected \"ADDRESS:PORT\", got \"{}\"", text));
   }
   out.address = std::string(host);
-  out.port = static_cast<std::uint16_t>(value);
+  out.port = *value;
   return out;
 }
 

@@ -123,6 +123,21 @@ std::uint16_t raw_client::port() const {
   return ntohs(a.sin_port);
 }
 
+namespace {
+
+// posix_spawnp with the file actions set up by the caller; the pid, or -1 with errno in *rc.
+pid_t spawn_with(const std::vector<std::string>& argv, posix_spawn_file_actions_t& fa, int& rc) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
 process_result run_process(const std::vector<std::string>& argv, const std::string& cwd,
                            std::chrono::milliseconds timeout) {
   process_result out;
@@ -134,12 +149,8 @@ process_result run_process(const std::vector<std::string>& argv, const std::stri
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
   posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
+  int rc = 0;
+  const pid_t pid = spawn_with(argv, fa, rc);
   ::close(pipefd[1]);
   if (rc != 0) {
     ::close(pipefd[0]);
@@ -185,13 +196,8 @@ int spawn_background(const std::vector<std::string>& argv, const std::string& lo
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
+  int rc = 0;
+  return spawn_with(argv, fa, rc);
 }
 
 void stop_process(int pid, std::chrono::milliseconds grace) {
