@@ -310,6 +310,18 @@ std::string kea_server::config_json(const options& o, const std::filesystem::pat
 }
 
 bool kea_server::start(std::chrono::milliseconds timeout) {
+  if (!options_.run_as.empty() && !options_.hook_library.empty()) {
+    // Kea as an unprivileged user must be able to read the library, as it can the packaged
+    // one under /usr/lib: the build tree may sit in a private directory (mktemp -d is 0700).
+    const std::filesystem::path copy = dir_ / "libprovstation_kea.so";
+    std::error_code ec;
+    std::filesystem::copy_file(options_.hook_library, copy,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (!ec) {
+      std::filesystem::permissions(copy, std::filesystem::perms(0644), ec);
+      options_.hook_library = copy.string();
+    }
+  }
   {
     std::ofstream out(dir_ / "kea-dhcp4.json");
     out << config_json(options_, dir_);
