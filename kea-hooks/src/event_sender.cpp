@@ -182,37 +182,69 @@ bool event_sender::connect_socket() {
   return false;
 }
 
-void event_sender::send_batch(std::vector<lease_event>& batch) {
-  if (encoded_.size() < batch.size()) encoded_.resize(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].boot_id = settings_.boot_id;
-    encoded_[i] = encode(batch[i]);
+void event_sender::pack(std::vector<lease_event>& batch) {
+  // Events in seq order, as many per datagram as fit (one batch is usually one datagram).
+  std::size_t used = 0;
+  const auto start_datagram = [&] {
+    if (used == datagrams_.size()) datagrams_.emplace_back();
+    datagrams_[used].text.clear();
+    datagrams_[used].events = 0;
+    ++used;
+  };
+  for (lease_event& e : batch) {
+    e.boot_id = settings_.boot_id;
+    if (used == 0) start_datagram();
+    std::string* text = &datagrams_[used - 1].text;
+    const std::size_t before = text->size();
+    append_encoded(*text, e);
+    if (text->size() + 1 > max_datagram_bytes) {
+      // Full: this event opens the next datagram (an event alone always fits one).
+      text->resize(before);
+      start_datagram();
+      text = &datagrams_[used - 1].text;
+      append_encoded(*text, e);
+    }
+    text->push_back('\n');
+    ++datagrams_[used - 1].events;
   }
+  datagram_count_ = used;
+}
+
+void event_sender::send_batch(std::vector<lease_event>& batch) {
+  pack(batch);
   std::array<mmsghdr, max_batch> msgs{};
   std::array<iovec, max_batch> iov{};
-  std::size_t next = 0;
+  std::size_t next = 0;  // The first datagram not sent yet.
   bool reconnected = false;
-  while (next < batch.size()) {
+  const auto events_from = [this](std::size_t first) {
+    std::size_t n = 0;
+    for (std::size_t i = first; i < datagram_count_; ++i) n += datagrams_[i].events;
+    return n;
+  };
+  while (next < datagram_count_) {
     if (past_flush_deadline()) {
-      count_shutdown_drops(batch.size() - next);
+      count_shutdown_drops(events_from(next));
       return;
     }
     if (!connected_ && !connect_socket()) {
       // The station is not there: drop what this batch holds, without waiting.
-      dropped_unreachable_.fetch_add(batch.size() - next, std::memory_order_relaxed);
+      dropped_unreachable_.fetch_add(events_from(next), std::memory_order_relaxed);
       return;
     }
-    const std::size_t n = std::min(max_batch, batch.size() - next);
+    const std::size_t n = std::min(max_batch, datagram_count_ - next);
     for (std::size_t k = 0; k < n; ++k) {
-      iov[k].iov_base = encoded_[next + k].data();
-      iov[k].iov_len = encoded_[next + k].size();
+      iov[k].iov_base = datagrams_[next + k].text.data();
+      iov[k].iov_len = datagrams_[next + k].text.size();
       msgs[k] = mmsghdr{};
       msgs[k].msg_hdr.msg_iov = &iov[k];
       msgs[k].msg_hdr.msg_iovlen = 1;
     }
     const int sent = ::sendmmsg(fd_, msgs.data(), static_cast<unsigned>(n), MSG_NOSIGNAL);
     if (sent > 0) {
-      sent_.fetch_add(static_cast<std::uint64_t>(sent), std::memory_order_relaxed);
+      std::size_t events = 0;
+      for (int k = 0; k < sent; ++k)
+        events += datagrams_[next + static_cast<std::size_t>(k)].events;
+      sent_.fetch_add(events, std::memory_order_relaxed);
       next += static_cast<std::size_t>(sent);
       reconnected = false;
       if (outage_reported_) {
@@ -244,7 +276,7 @@ void event_sender::send_batch(std::vector<lease_event>& batch) {
     // Anything else is about this datagram (or the station is gone for good): drop it.
     last_error_ = std::strerror(e);
     connected_ = e != ECONNREFUSED && e != ENOTCONN && e != EPIPE && e != ECONNRESET;
-    dropped_unreachable_.fetch_add(1, std::memory_order_relaxed);
+    dropped_unreachable_.fetch_add(datagrams_[next].events, std::memory_order_relaxed);
     ++next;
   }
 }

@@ -22,8 +22,10 @@ namespace provstation::kea {
 /// How this works: Kea's threads call submit(), which numbers the event (seq 1, 2, 3 …, also
 /// for events it has to drop, so the station sees every loss as a gap) and appends it to a
 /// bounded queue under a mutex held for a few instructions. The sender thread takes the whole
-/// queue at once, encodes each event (wire format v1) and sends the batch with sendmmsg() on a
-/// socket connected to the station; when the station's queue is full, it pauses retry_delay. It
+/// queue at once, encodes each event (wire format v1), packs them into as few datagrams as fit
+/// (one per batch, usually: a datagram per event cost a kernel buffer and a station wake-up each,
+/// and stalled on the station's 10-datagram queue) and sends them with sendmmsg() on a socket
+/// connected to the station; when the station's queue is full, it pauses retry_delay. It
 /// lets events gather for batch_delay before each batch, and Kea's threads wake it (a system call
 /// and two context switches) only for the first event after a quiet round or when the queue is a
 /// quarter full, so under load the sender costs one wake-up per batch and Kea's threads none. A
@@ -47,9 +49,9 @@ class event_sender {
   /// @brief Event counts since start().
   struct counters {
     std::uint64_t submitted = 0;            ///< Calls to submit() (= the last seq).
-    std::uint64_t sent = 0;                 ///< Datagrams the kernel accepted.
+    std::uint64_t sent = 0;                 ///< Events in datagrams the kernel accepted.
     std::uint64_t dropped_queue_full = 0;   ///< Dropped because the queue was full.
-    std::uint64_t dropped_unreachable = 0;  ///< Dropped because sendto() failed.
+    std::uint64_t dropped_unreachable = 0;  ///< Dropped because sending failed.
     std::uint64_t dropped_shutdown = 0;     ///< Still queued when stop() gave up.
     /// @brief All drops.
     std::uint64_t dropped() const {
@@ -102,6 +104,7 @@ class event_sender {
   std::size_t high_water() const { return std::max<std::size_t>(1, settings_.queue_capacity / 4); }
 
   void run();
+  void pack(std::vector<lease_event>& batch);
   void send_batch(std::vector<lease_event>& batch);
   bool connect_socket();
   void count_shutdown_drops(std::size_t n);
@@ -137,7 +140,13 @@ class event_sender {
   bool reported_once_ = false;
   std::chrono::steady_clock::time_point last_report_{};
   bool connected_ = false;
-  std::vector<std::string> encoded_;
+  // One datagram being built: its text (events, each ended by a newline) and how many events.
+  struct datagram {
+    std::string text;
+    std::size_t events = 0;
+  };
+  std::vector<datagram> datagrams_;  // Reused between batches (they keep their buffers).
+  std::size_t datagram_count_ = 0;   // How many of datagrams_ this batch fills.
 };
 
 }  // namespace provstation::kea

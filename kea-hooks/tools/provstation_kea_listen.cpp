@@ -5,11 +5,13 @@
 //
 //   provstation-kea-listen [--quiet] [--validate] [--idle-exit SECONDS] [--mode OCTAL] SOCKET_PATH
 //
-// Prints each event (unless --quiet). Reads with recvmmsg() and, unless --validate is given,
-// finds boot_id and seq by a plain scan instead of parsing the JSON, so that as a benchmark
-// listener it takes as little CPU from Kea as it can. On SIGINT/SIGTERM, or after SECONDS without
-// an event, it prints one summary line and exits 0:
+// Prints each event (unless --quiet); a datagram may carry several, one per line. Reads with
+// recvmmsg() and, unless --validate is given, finds boot_id and seq by a plain scan instead of
+// parsing the JSON, so that as a benchmark listener it takes as little CPU from Kea as it can. On
+// SIGINT/SIGTERM, or after SECONDS without an event, it prints one summary line and exits 0:
 //   kea-listen: events=N boot_ids=B missing=M duplicates=D malformed=X first_at=T0 last_at=T1
+
+#include <provstation/kea/lease_event.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -113,8 +115,8 @@ int main(int argc, char** argv) {
   std::uint64_t events = 0, duplicates = 0, malformed = 0;
   std::int64_t first_at = 0, last_at = 0;
   auto last_event = std::chrono::steady_clock::now();
-  constexpr unsigned batch = 64;
-  static char bufs[batch][4096];
+  constexpr unsigned batch = 16;
+  static char bufs[batch][provstation::kea::max_datagram_bytes + 1];
   mmsghdr msgs[batch];
   iovec iov[batch];
   while (!stop_requested) {
@@ -137,32 +139,39 @@ int main(int argc, char** argv) {
     if (got <= 0) continue;
     last_event = std::chrono::steady_clock::now();
     for (int k = 0; k < got; ++k) {
-      const std::string_view datagram(bufs[k], msgs[k].msg_len);
-      std::string boot;
-      std::uint64_t seq = 0;
-      std::int64_t at = 0;
-      try {
-        if (validate) {
-          const auto j = nlohmann::json::parse(datagram);
-          boot = j.at("boot_id").get<std::string>();
-          seq = j.at("seq").get<std::uint64_t>();
-          at = j.at("at").get<std::int64_t>();
-        } else {
-          boot = field(datagram, "boot_id");
-          seq = std::stoull(field(datagram, "seq"));
-          at = std::stoll(field(datagram, "at"));
-        }
-      } catch (const std::exception&) {
+      if ((msgs[k].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
         ++malformed;
         continue;
       }
-      auto& b = boots[boot];
-      if (!b.seen.insert(seq).second) ++duplicates;
-      if (seq > b.max_seq) b.max_seq = seq;
-      if (first_at == 0) first_at = at;
-      last_at = at;
-      ++events;
-      if (!quiet) std::printf("%.*s\n", static_cast<int>(datagram.size()), datagram.data());
+      provstation::kea::for_each_event(
+          std::string_view(bufs[k], msgs[k].msg_len), 0, [&](std::string_view line) {
+            std::string boot;
+            std::uint64_t seq = 0;
+            std::int64_t at = 0;
+            try {
+              if (validate) {
+                const auto j = nlohmann::json::parse(line);
+                boot = j.at("boot_id").get<std::string>();
+                seq = j.at("seq").get<std::uint64_t>();
+                at = j.at("at").get<std::int64_t>();
+              } else {
+                boot = field(line, "boot_id");
+                seq = std::stoull(field(line, "seq"));
+                at = std::stoll(field(line, "at"));
+              }
+            } catch (const std::exception&) {
+              ++malformed;
+              return true;
+            }
+            auto& b = boots[boot];
+            if (!b.seen.insert(seq).second) ++duplicates;
+            if (seq > b.max_seq) b.max_seq = seq;
+            if (first_at == 0) first_at = at;
+            last_at = at;
+            ++events;
+            if (!quiet) std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
+            return true;
+          });
     }
   }
   std::uint64_t missing = 0;

@@ -39,7 +39,7 @@ result<std::uint64_t> uint_field(const nlohmann::json& j, const char* name, bool
 }  // namespace
 
 result<parsed_lease_event> parse_lease_event(std::span<const std::byte> datagram) {
-  if (datagram.size() > kea::max_datagram_bytes) return make_error("lease event: too long");
+  if (datagram.size() > kea::max_event_bytes) return make_error("lease event: too long");
   const auto* begin = reinterpret_cast<const char*>(datagram.data());
   nlohmann::json j = nlohmann::json::parse(begin, begin + datagram.size(), nullptr, false);
   if (j.is_discarded()) return make_error("lease event: not valid JSON");

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   e.vendor_class = input.substr(split);
   e.client_id = input.substr(0, 20);
   const std::string wire = encode(e);
-  if (wire.size() > max_datagram_bytes) std::abort();
+  if (wire.size() > max_event_bytes) std::abort();
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(wire);

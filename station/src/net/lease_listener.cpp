@@ -140,13 +140,13 @@ bool lease_listener::submit_pending() {
 void lease_listener::arm_retry() {
   if (retry_armed_ || stopped_) return;
   retry_armed_ = true;
-  retry_.expires_after(std::chrono::milliseconds(pending_ ? 20 : 1000));
+  retry_.expires_after(std::chrono::milliseconds(pending_ || !rest_.empty() ? 20 : 1000));
   retry_.async_wait([this](const boost::system::error_code& ec) {
     retry_armed_ = false;
     if (ec || stopped_ || !fd_.is_open()) return;
     if (reconcile_pending_) reconcile("the tracker's queue was full");
-    if (pending_) {
-      if (!submit_pending()) return arm_retry();
+    if (pending_ || !rest_.empty()) {
+      if (!submit_pending() || !take_rest()) return arm_retry();
       logger("kea")->info("the tracker takes events again; reading the event socket");
       if (on_readable()) do_wait();
     }
@@ -159,7 +159,7 @@ bool lease_listener::on_readable() {
   // not read. The kernel then holds net.unix.max_dgram_qlen datagrams, the hook's sender waits
   // and Kea keeps queueing in the hook (event-queue-capacity): nothing is lost for a burst,
   // and an overflow there shows as a seq gap, which reconciles.
-  if (!submit_pending()) {
+  if (!submit_pending() || !take_rest()) {
     arm_retry();
     return false;
   }
@@ -187,65 +187,19 @@ bool lease_listener::on_readable() {
     }
     if (cred == nullptr || !allowed_uids_.contains(cred->uid)) {
       ++refused_;
-      log->warn("refused a lease event from uid {} (pid {}): not Kea",
+      log->warn("refused a lease event datagram from uid {} (pid {}): not Kea",
                 cred != nullptr ? static_cast<long>(cred->uid) : -1L,
                 cred != nullptr ? static_cast<long>(cred->pid) : -1L);
       continue;
     }
-    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+    if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<std::size_t>(n) > kea::max_datagram_bytes) {
       ++refused_;
-      log->warn("refused a truncated lease event");
+      log->warn("refused a lease event datagram longer than {} bytes", kea::max_datagram_bytes);
       continue;
     }
-    auto parsed =
-        parse_lease_event(std::as_bytes(std::span(buffer_.data(), static_cast<std::size_t>(n))));
-    if (!parsed) {
-      ++refused_;
-      log->warn("refused a lease event: {}", parsed.message());
-      continue;
-    }
-    ++received_;
-    const auto& e = parsed->event;
-    if (e.boot_id == boot_id_ && e.seq <= last_seq_) {
-      // The hook never sends an event twice: count it, apply it anyway (a lease is idempotent).
-      ++duplicates_;
-      log->warn("lease event seq {} repeated or out of order (last {})", e.seq, last_seq_);
-    }
-    if (e.boot_id != boot_id_) {
-      if (!boot_id_.empty()) log->info("Kea's hook restarted (new boot_id); reconciling");
-      const bool reconcile_now = !boot_id_.empty() || e.seq != 1;
-      boot_id_ = e.boot_id;
-      last_seq_ = e.seq;
-      if (reconcile_now) {
-        ++gaps_;
-        reconcile("new boot_id");
-      }
-    } else if (e.seq != last_seq_ + 1) {
-      if (e.seq > last_seq_ + 1) {
-        ++gaps_;
-        log->warn("lost {} lease events (seq {} after {}); reconciling from Kea's lease file",
-                  e.seq - last_seq_ - 1, e.seq, last_seq_);
-        reconcile("seq gap");
-      }
-      last_seq_ = std::max(last_seq_, e.seq);
-    } else {
-      last_seq_ = e.seq;
-    }
-    lease_change c;
-    c.active = e.type == kea::lease_event_type::commit || e.type == kea::lease_event_type::renew;
-    c.ip = e.ip;
-    c.mac = parsed->mac;
-    // Kea stamps whole seconds; the receive time orders the lease against the transfers that
-    // follow it within milliseconds.
-    c.at = system_now();
-    c.expires = (e.at + e.valid_lifetime) * 1000;
-    c.type = std::string(kea::to_string(e.type));
-    c.hostname = e.hostname;
-    c.vendor_class = e.vendor_class;
-    c.phone = is_phone_vendor_class(e.vendor_class);
-    log->debug("lease {} {} {}", c.type, c.ip, c.mac.upper());
-    pending_ = op_lease(std::move(c));
-    if (!submit_pending()) {
+    rest_.assign(buffer_.data(), static_cast<std::size_t>(n));
+    rest_at_ = 0;
+    if (!take_rest()) {
       ++paused_;
       log->warn("the tracker's queue is full: pausing the event socket until it drains");
       arm_retry();
@@ -253,6 +207,73 @@ bool lease_listener::on_readable() {
     }
   }
   return true;
+}
+
+bool lease_listener::take_rest() {
+  if (rest_at_ >= rest_.size()) return true;
+  bool taken = true;
+  rest_at_ = kea::for_each_event(rest_, rest_at_, [&](std::string_view line) {
+    take_event(line);
+    // The tracker's queue is full: the event is held back and the rest of the datagram waits.
+    taken = submit_pending();
+    return taken;
+  });
+  if (rest_at_ >= rest_.size()) {
+    rest_.clear();
+    rest_at_ = 0;
+  }
+  return taken && rest_.empty();
+}
+
+void lease_listener::take_event(std::string_view line) {
+  auto log = logger("kea");
+  auto parsed = parse_lease_event(std::as_bytes(std::span(line.data(), line.size())));
+  if (!parsed) {
+    ++refused_;
+    log->warn("refused a lease event: {}", parsed.message());
+    return;
+  }
+  ++received_;
+  const auto& e = parsed->event;
+  if (e.boot_id == boot_id_ && e.seq <= last_seq_) {
+    // The hook never sends an event twice: count it, apply it anyway (a lease is idempotent).
+    ++duplicates_;
+    log->warn("lease event seq {} repeated or out of order (last {})", e.seq, last_seq_);
+  }
+  if (e.boot_id != boot_id_) {
+    if (!boot_id_.empty()) log->info("Kea's hook restarted (new boot_id); reconciling");
+    const bool reconcile_now = !boot_id_.empty() || e.seq != 1;
+    boot_id_ = e.boot_id;
+    last_seq_ = e.seq;
+    if (reconcile_now) {
+      ++gaps_;
+      reconcile("new boot_id");
+    }
+  } else if (e.seq != last_seq_ + 1) {
+    if (e.seq > last_seq_ + 1) {
+      ++gaps_;
+      log->warn("lost {} lease events (seq {} after {}); reconciling from Kea's lease file",
+                e.seq - last_seq_ - 1, e.seq, last_seq_);
+      reconcile("seq gap");
+    }
+    last_seq_ = std::max(last_seq_, e.seq);
+  } else {
+    last_seq_ = e.seq;
+  }
+  lease_change c;
+  c.active = e.type == kea::lease_event_type::commit || e.type == kea::lease_event_type::renew;
+  c.ip = e.ip;
+  c.mac = parsed->mac;
+  // Kea stamps whole seconds; the receive time orders the lease against the transfers that
+  // follow it within milliseconds.
+  c.at = system_now();
+  c.expires = (e.at + e.valid_lifetime) * 1000;
+  c.type = std::string(kea::to_string(e.type));
+  c.hostname = e.hostname;
+  c.vendor_class = e.vendor_class;
+  c.phone = is_phone_vendor_class(e.vendor_class);
+  log->debug("lease {} {} {}", c.type, c.ip, c.mac.upper());
+  pending_ = op_lease(std::move(c));
 }
 
 void lease_listener::reconcile(const char* why) {

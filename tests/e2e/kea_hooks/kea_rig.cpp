@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "kea_rig.hpp"
 
+#include <provstation/kea/lease_event.hpp>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -260,12 +262,22 @@ void event_listener::set_receive_buffer(int bytes) {
 }
 
 std::optional<std::string> event_listener::receive(std::chrono::milliseconds timeout) {
-  pollfd pfd{fd_, POLLIN, 0};
-  if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-  char buf[4096];
-  const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-  if (n < 0) return std::nullopt;
-  return std::string(buf, static_cast<std::size_t>(n));
+  if (queued_.empty()) {
+    pollfd pfd{fd_, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    std::vector<char> buf(provstation::kea::max_datagram_bytes + 1);
+    const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+    if (n < 0) return std::nullopt;
+    // A datagram carries one or more events, one per line.
+    for (auto& e : provstation::kea::split_events(
+             std::string_view(buf.data(), static_cast<std::size_t>(n)))) {
+      queued_.push_back(std::move(e));
+    }
+    if (queued_.empty()) return std::string();
+  }
+  std::string e = std::move(queued_.front());
+  queued_.pop_front();
+  return e;
 }
 
 std::vector<std::string> event_listener::drain(std::chrono::milliseconds quiet) {

@@ -6,6 +6,7 @@
 // and a kea-dhcp4 instance with its own temp files. Used by the e2e tests and the volume test.
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -90,9 +91,9 @@ class event_listener {
   event_listener(const event_listener&) = delete;
   event_listener& operator=(const event_listener&) = delete;
 
-  /// @brief One datagram, or nullopt after `timeout`.
+  /// @brief One event (a datagram carries one or more, one per line), or nullopt after `timeout`.
   std::optional<std::string> receive(std::chrono::milliseconds timeout);
-  /// @brief Every datagram until none arrives for `quiet`.
+  /// @brief Every event until none arrives for `quiet`.
   std::vector<std::string> drain(std::chrono::milliseconds quiet);
   /// @brief Sets the socket receive buffer (bytes).
   void set_receive_buffer(int bytes);
@@ -101,6 +102,7 @@ class event_listener {
  private:
   std::string path_;
   int fd_ = -1;
+  std::deque<std::string> queued_;  // Events of a datagram not returned yet.
 };
 
 /// @brief A kea-dhcp4 with the hook in a namespace, with its own lease, log, pid and lock files.

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,18 +40,32 @@ class datagram_listener {
     ::close(fd_);
     ::unlink(path_.c_str());
   }
+  // One event: a datagram carries one or more, one per line.
   std::optional<std::string> receive(std::chrono::milliseconds timeout) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
-    char buf[4096];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n < 0) return std::nullopt;
-    return std::string(buf, static_cast<std::size_t>(n));
+    if (queued_.empty()) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+      std::vector<char> buf(max_datagram_bytes + 1);
+      const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+      if (n < 0) return std::nullopt;
+      ++datagrams_;
+      for (auto& e : split_events(std::string_view(buf.data(), static_cast<std::size_t>(n)))) {
+        queued_.push_back(std::move(e));
+      }
+      if (queued_.empty()) return std::string();
+    }
+    std::string e = std::move(queued_.front());
+    queued_.pop_front();
+    return e;
   }
+  // Datagrams received so far.
+  std::size_t datagrams() const { return datagrams_; }
 
  private:
   std::string path_;
   int fd_ = -1;
+  std::deque<std::string> queued_;
+  std::size_t datagrams_ = 0;
 };
 
 std::uint64_t seq_of(const std::string& datagram) {
@@ -103,6 +118,41 @@ TEST(KeaEventSender, DeliversInOrder) {
   EXPECT_EQ(c.submitted, 500u);
   EXPECT_EQ(c.sent, 500u);
   EXPECT_EQ(c.dropped(), 0u);
+  // Submitted in a burst, they gather into a few batches, each packed into as few datagrams
+  // as fit (about 140 of these events per 32 KiB), not one datagram per event.
+  EXPECT_LE(station.datagrams(), 25u);
+}
+
+// Verify that events at their longest are packed without passing max_datagram_bytes, every
+// line a complete event.
+TEST(KeaEventSender, PacksLongEventsWithinTheDatagramLimit) {
+  test::temp_dir dir;
+  datagram_listener station(dir.file("ev.sock"));
+  event_sender sender(settings_for(dir.file("ev.sock")), nullptr);
+  sender.start();
+  constexpr int n = 200;
+  for (int i = 0; i < n; ++i) {
+    lease_event e = sample(i);
+    e.hostname = std::string(300, '\x01');  // Each byte escapes to 6: cut to the string limit.
+    e.vendor_class = std::string(300, 'v');
+    sender.submit(std::move(e));
+  }
+  std::vector<std::string> got;
+  while (got.size() < n) {
+    auto d = station.receive(5s);
+    if (!d) break;
+    got.push_back(*d);
+  }
+  sender.stop();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(seq_of(got[i]), i + 1);
+    EXPECT_EQ(got[i].front(), '{');
+    EXPECT_EQ(got[i].back(), '}');
+  }
+  // About 700 bytes each: at least n * 700 / 32768 datagrams, and none was cut (receive()
+  // reads up to max_datagram_bytes + 1, so a longer one would show as a broken line).
+  EXPECT_GE(station.datagrams(), 4u);
 }
 
 // Verify that with no station, submit() returns at once and every event is counted as dropped,
@@ -210,12 +260,13 @@ TEST(KeaEventSender, StopGivesUpOnStuckStation) {
   s.flush_timeout = 300ms;
   event_sender sender(s, nullptr);
   sender.start();
-  for (int i = 0; i < 100; ++i) sender.submit(sample(i));
+  // Far more than the station's queue holds (10 datagrams of up to 32 KiB).
+  for (int i = 0; i < 5000; ++i) sender.submit(sample(i));
   const auto t0 = std::chrono::steady_clock::now();
   sender.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
   const auto c = sender.stats();
-  EXPECT_EQ(c.sent + c.dropped(), 100u);
+  EXPECT_EQ(c.sent + c.dropped(), 5000u);
   EXPECT_GT(c.dropped_shutdown, 0u);
 }
 

@@ -83,13 +83,19 @@ TEST(KeaHookThreads, ConcurrentPacketsEventsAndPolicySwaps) {
   std::atomic<bool> done{false};
   std::set<std::uint64_t> seqs;
   std::thread reader([&] {
-    char buf[4096];
+    std::vector<char> buf(max_datagram_bytes + 1);
     while (!done || seqs.size() < threads * per_thread) {
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 2000) <= 0) break;
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      const std::string d(buf, static_cast<std::size_t>(n));
-      seqs.insert(std::stoull(d.substr(d.find("\"seq\":") + 6)));
+      const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+      if (n <= 0) continue;
+      // A datagram carries one or more events, one per line.
+      for_each_event(std::string_view(buf.data(), static_cast<std::size_t>(n)), 0,
+                     [&](std::string_view line) {
+                       const std::string d(line);
+                       seqs.insert(std::stoull(d.substr(d.find("\"seq\":") + 6)));
+                       return true;
+                     });
     }
   });
   std::thread swapper([&] {

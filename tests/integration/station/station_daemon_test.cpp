@@ -142,6 +142,41 @@ TEST_F(StationDaemon, MalformedLeaseDatagramIsRefused) {
   EXPECT_TRUE(station_->running());
 }
 
+// Verify a datagram carrying several events (the hook packs a batch into one, a line each) gives
+// every good event, refuses a malformed line among them, and that a datagram over the size
+// limit is refused whole.
+TEST_F(StationDaemon, DatagramWithSeveralEventsIsTakenLineByLine) {
+  start();
+  auto event = [](const std::string& mac, const std::string& ip, std::uint64_t seq) {
+    kea::lease_event e;
+    e.boot_id = "batch";
+    e.seq = seq;
+    e.mac = mac;
+    e.ip = ip;
+    e.vendor_class = "Cisco SPA525G2";
+    e.valid_lifetime = 600;
+    e.at = std::time(nullptr);
+    return kea::encode(e);
+  };
+  send_event(event("0023ab0000b1", "127.0.0.3", 1) + "\n{broken\n" +
+             event("0023ab0000b2", "127.0.0.4", 2) + "\n\n" +
+             event("0023ab0000b3", "127.0.0.5", 3));
+  std::string big;
+  while (big.size() <= kea::max_datagram_bytes) big += event("0023ab0000b4", "127.0.0.6", 4) + "\n";
+  send_event(big);
+  for (const char* mac : {"0023ab0000b1", "0023ab0000b2", "0023ab0000b3"}) {
+    auto u = wait_unit(mac, [](const json& j) { return j["stage"] == "LEASED"; });
+    EXPECT_EQ(u["stage"], "LEASED") << mac << ": " << u.dump();
+  }
+  const std::string l = log();
+  EXPECT_NE(l.find("refused a lease event: lease event: not valid JSON"), std::string::npos) << l;
+  EXPECT_NE(l.find("refused a lease event datagram longer than"), std::string::npos) << l;
+  const json b4 = get("/api/units/0023ab0000b4");
+  EXPECT_FALSE(b4.is_object() && b4.contains("mac"))
+      << "from the oversized datagram: " << b4.dump();
+  EXPECT_TRUE(station_->running());
+}
+
 // Verify TFTP requests outside the served names are refused and the station keeps serving.
 TEST_F(StationDaemon, TftpPathOutsideRootIsRefused) {
   start();
@@ -342,7 +377,6 @@ TEST_F(StationDaemon, ScanCommandPrintsJsonPerFile) {
   EXPECT_TRUE(b.contains("error"));
 }
 
-
 // Verify that `provstation tftpd` serves a plain directory with the engine's full option set
 // (case-insensitive names, a transfer port range) and refuses a bad option with exit code 2.
 TEST_F(StationDaemon, TftpdCommandServesAPlainDirectory) {
@@ -350,9 +384,7 @@ TEST_F(StationDaemon, TftpdCommandServesAPlainDirectory) {
   std::filesystem::create_directories(root);
   std::string body(3000, '\0');
   for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 26);
-  {
-    std::ofstream(root + "/spa504g.cfg", std::ios::binary) << body;
-  }
+  { std::ofstream(root + "/spa504g.cfg", std::ios::binary) << body; }
   const std::string log_path = (dir_.path() / "tftpd.log").string();
   auto child = child_process::spawn(
       {PROVSTATION_EXE, "tftpd", "--root", root, "--listen", "127.0.0.1:0", "--case-insensitive",

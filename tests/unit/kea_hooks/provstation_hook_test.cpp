@@ -327,7 +327,7 @@ TEST_F(KeaHook, EncodesHostileHostname) {
                nullptr, 0, 600, 1764230000, 1);
   lease_event e = hook->make_event(lease_event_type::commit, lease, q.get());
   const std::string wire = encode(e);
-  EXPECT_LE(wire.size(), max_datagram_bytes);
+  EXPECT_LE(wire.size(), max_event_bytes);
   EXPECT_NE(wire.find(R"("vendor_class":"Cisco SPA\ufffd\"\\")"), std::string::npos) << wire;
   EXPECT_NE(wire.find(R"("hostname":"\"\ufffd\u0001)"), std::string::npos) << wire;
 }
@@ -345,7 +345,7 @@ TEST_F(KeaHook, WorstCaseEventFitsDatagram) {
   lease_event e = hook->make_event(lease_event_type::commit, lease, q.get());
   e.boot_id = std::string(255, '\x7f');
   e.seq = ~std::uint64_t{0};
-  EXPECT_LE(encode(e).size(), max_datagram_bytes);
+  EXPECT_LE(encode(e).size(), max_event_bytes);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <provstation/kea/lease_event.hpp>
 #include <provstation/result.hpp>
 #include <provstation/tracker.hpp>
 
@@ -14,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <sys/types.h>
 
@@ -57,7 +59,7 @@ class lease_listener {
 
   /// @brief Events accepted (parsed, from an allowed sender).
   std::uint64_t received() const { return received_; }
-  /// @brief Datagrams refused: wrong sender, truncated, malformed.
+  /// @brief Datagrams refused (wrong sender, too long) and events refused (malformed).
   std::uint64_t refused() const { return refused_; }
   /// @brief Sequence gaps and hook restarts (new boot_id) seen; each reconciles.
   std::uint64_t gaps() const { return gaps_; }
@@ -75,6 +77,12 @@ class lease_listener {
   bool on_readable();
   /// @brief Hands the held-back event to the tracker; false while its queue is still full.
   bool submit_pending();
+  /// @brief Takes the events of the current datagram not taken yet (a datagram carries one or
+  /// more, one per line); false when the tracker's full queue held one back.
+  bool take_rest();
+  /// @brief Parses one event, checks its seq and boot_id (reconciling on a gap) and sets it as
+  /// pending_; a malformed event is counted and logged.
+  void take_event(std::string_view line);
   /// @brief Arms the retry timer (20 ms with an event held back, else 1 s for a reconciliation).
   void arm_retry();
 
@@ -85,7 +93,9 @@ class lease_listener {
   std::set<uid_t> allowed_uids_;
   std::string boot_id_;
   std::uint64_t last_seq_ = 0;
-  std::array<char, 8192> buffer_{};
+  std::array<char, kea::max_datagram_bytes + 1> buffer_{};
+  std::string rest_;         ///< The datagram whose events are being taken.
+  std::size_t rest_at_ = 0;  ///< Where in rest_ the next event starts.
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> gaps_{0};
