@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <ctime>
 #include <random>
+#include <span>
 
 namespace provstation::kea {
 
@@ -25,7 +26,7 @@ constexpr std::uint8_t option_tftp_server_address = 150;  // Cisco: TFTP server 
 constexpr std::uint8_t option_provisioning_url_159 = 159;
 constexpr std::uint8_t option_provisioning_url = 160;
 
-std::string hex(const std::vector<std::uint8_t>& bytes, char separator) {
+std::string hex(std::span<const std::uint8_t> bytes, char separator) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 3);
@@ -37,14 +38,25 @@ std::string hex(const std::vector<std::uint8_t>& bytes, char separator) {
   return out;
 }
 
-std::string option_text(Pkt4& packet, std::uint16_t code) {
-  const OptionPtr opt = packet.getOption(code);
-  if (!opt) return {};
+// The option in the packet, read in place. Pkt4::getOption() would clone it: around callouts Kea
+// turns on copying of the query's retrieved options (so that a library that changes one does not
+// change Kea's configuration), an allocation and a copy per call, and this hook only reads.
+const Option* peek_option(const Pkt4& packet, std::uint16_t code) {
+  const auto it = packet.options_.find(code);
+  return it == packet.options_.end() ? nullptr : it->second.get();
+}
+
+// The option's payload as text: its data in place, or serialised for option classes that keep
+// their values elsewhere (getData() is empty then).
+std::string option_text(const Pkt4& packet, std::uint16_t code) {
+  const Option* opt = peek_option(packet, code);
+  if (opt == nullptr) return {};
+  if (!opt->getData().empty()) return std::string(opt->getData().begin(), opt->getData().end());
   const std::vector<std::uint8_t> data = opt->toBinary(false);
   return std::string(data.begin(), data.end());
 }
 
-std::string codes_text(const std::vector<std::uint8_t>& codes) {
+std::string codes_text(std::span<const std::uint8_t> codes) {
   std::string out;
   for (std::uint8_t c : codes) {
     if (!out.empty()) out += ",";
@@ -217,13 +229,13 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
   const std::uint8_t type = response.getType();
   if (type != isc::dhcp::DHCPOFFER && type != isc::dhcp::DHCPACK) return d;
 
-  const OptionPtr vendor_class = query.getOption(isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
+  const Option* vendor_class = peek_option(query, isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
   // Option 60 is a string option whose bytes are its data: read them in place; anything
   // else (another library's definition) is serialised.
   static const std::vector<std::uint8_t> no_vendor_class;
   std::vector<std::uint8_t> vc_copy;
   if (vendor_class && vendor_class->getData().empty()) vc_copy = vendor_class->toBinary(false);
-  const std::vector<std::uint8_t>& vc = !vendor_class                     ? no_vendor_class
+  const std::vector<std::uint8_t>& vc = vendor_class == nullptr           ? no_vendor_class
                                         : vendor_class->getData().empty() ? vc_copy
                                                                           : vendor_class->getData();
   const isc::dhcp::HWAddrPtr hw = query.getHWAddr();
@@ -250,7 +262,7 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
 
   std::vector<std::uint8_t> requested;
   if (config_.honour_prl) {
-    if (const OptionPtr prl = query.getOption(isc::dhcp::DHO_DHCP_PARAMETER_REQUEST_LIST)) {
+    if (const Option* prl = peek_option(query, isc::dhcp::DHO_DHCP_PARAMETER_REQUEST_LIST)) {
       // toBinary(): getData() is empty for the array option class Kea parses option 55 into.
       requested = prl->toBinary(false);
     }
@@ -269,7 +281,7 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
   }
   LOG_DEBUG(hook_logger, dbg_packet, PROVSTATION_HOOK_OPTIONS_ADDED)
       .arg(query.getLabel())
-      .arg(codes_text(d.added))
+      .arg(codes_text({d.added.data(), d.added.size()}))
       .arg(std::string(match_text(d.matched)));
   return d;
 }
@@ -304,9 +316,11 @@ lease_event provstation_hook::make_ack_event(lease_event_type type, Pkt4& query,
   // Kea answers with the hostname it settled on (option 12) when it handles hostnames.
   if (e.hostname.empty()) e.hostname = option_text(response, isc::dhcp::DHO_HOST_NAME);
   e.vendor_class = option_text(query, isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
-  const std::string cid = option_text(query, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER);
-  e.client_id = hex(std::vector<std::uint8_t>(cid.begin(), cid.end()), ':');
-  if (const OptionPtr lt = response.getOption(isc::dhcp::DHO_DHCP_LEASE_TIME)) {
+  if (const Option* cid = peek_option(query, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER)) {
+    e.client_id =
+        cid->getData().empty() ? hex(cid->toBinary(false), ':') : hex(cid->getData(), ':');
+  }
+  if (const Option* lt = peek_option(response, isc::dhcp::DHO_DHCP_LEASE_TIME)) {
     const std::vector<std::uint8_t> v = lt->toBinary(false);
     if (v.size() == 4) {
       e.valid_lifetime = (std::uint32_t{v[0]} << 24) | (std::uint32_t{v[1]} << 16) |

@@ -11,6 +11,8 @@
 #include <dhcp/pkt4.h>
 #include <dhcpsrv/lease.h>
 
+#include <boost/container/static_vector.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,7 +48,8 @@ class provstation_hook {
   struct decision {
     match_kind matched = match_kind::none;  ///< How the client was recognised, if at all.
     bool allowed = false;                   ///< The policy allowed it (false if not matched).
-    std::vector<std::uint8_t> added;        ///< Option codes put into the response.
+    /// Option codes put into the response (at most the four the hook has; no allocation).
+    boost::container::static_vector<std::uint8_t, 4> added;
   };
 
   provstation_hook(hook_config config, environment env);
