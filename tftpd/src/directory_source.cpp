@@ -5,7 +5,9 @@
 // removed, '.' and empty components dropped, any '..' refused) and opened with openat2()
 // RESOLVE_BENEATH, so the kernel itself refuses any escape, by '..' or by a symlink. With
 // case-insensitive lookup a missing component is looked up in its directory ignoring ASCII
-// case (an exact match wins). Small files are read into memory; larger ones are mapped
+// case (an exact match wins). Small files (up to 64 KiB) are read into memory, and the copy is
+// kept for the next request while the file's size, mtime and ctime stay the same (32 MiB of
+// copies at most); larger ones are mapped
 // read-only and shared through a cache keyed by (device, inode, size, mtime), so 500 phones
 // pulling one firmware image share one mapping. The server only hands mapped bytes to the
 // kernel (sendmsg), so a file truncated under a transfer makes that send fail with EFAULT
@@ -45,6 +47,11 @@ using detail::unique_fd;
 
 // Files up to this size are copied into memory; larger ones are mapped.
 constexpr std::uint64_t small_file_bytes = 64 * 1024;
+// Copies of small files kept between requests, in bytes at most (then the copies are dropped).
+constexpr std::uint64_t small_cache_bytes = 32 << 20;
+// A file changed less than this long ago is read afresh, not kept: the kernel stamps mtime with a
+// coarse clock, so a second change within one tick could leave size and mtime as they were.
+constexpr std::int64_t settle_ns = 2'000'000'000;
 // Sweep dead cache entries once the map grows past this many.
 constexpr std::size_t cache_sweep_entries = 256;
 // The longest path the source accepts.
@@ -103,6 +110,26 @@ struct cache_entry {
   timespec mtime;
 };
 
+// What identifies one version of a file's contents.
+struct file_stamp {
+  off_t size;
+  timespec mtime;
+  timespec ctime;
+  bool operator==(const file_stamp& o) const {
+    return size == o.size && mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec &&
+           ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+  }
+};
+
+struct small_entry {
+  std::shared_ptr<const readable> file;
+  file_stamp stamp;
+};
+
+std::int64_t ns_of(const timespec& t) {
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
 class directory_source final : public file_source {
  public:
   directory_source(std::string root, bool case_insensitive)
@@ -145,26 +172,14 @@ class directory_source final : public file_source {
 
   std::shared_ptr<const readable> load(unique_fd fd, const struct stat& st) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size <= small_file_bytes) {
-      std::vector<std::byte> bytes(size);
-      std::size_t done = 0;
-      while (done < size) {
-        const ssize_t n = ::pread(fd.get(), bytes.data() + done, size - done,
-                                  static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-      }
-      bytes.resize(done);
-      return make_memory_file(std::move(bytes));
-    }
+    if (size <= small_file_bytes) return load_small(std::move(fd), st);
 
     const cache_key key{st.st_dev, st.st_ino};
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(key); it != cache_.end()) {
-      if (auto file = it->second.file.lock();
-          file && it->second.size == st.st_size && it->second.mtime.tv_sec == st.st_mtim.tv_sec &&
-          it->second.mtime.tv_nsec == st.st_mtim.tv_nsec) {
+      if (auto file = it->second.file.lock(); file && it->second.size == st.st_size &&
+                                              it->second.mtime.tv_sec == st.st_mtim.tv_sec &&
+                                              it->second.mtime.tv_nsec == st.st_mtim.tv_nsec) {
         return file;
       }
     }
@@ -188,6 +203,49 @@ class directory_source final : public file_source {
       std::erase_if(cache_, [](const auto& kv) { return kv.second.file.expired(); });
     }
     cache_[key] = cache_entry{file, st.st_size, st.st_mtim};
+    return file;
+  }
+
+  // A small file is served from a copy: the one kept from an earlier request while the file's
+  // size, mtime and ctime are unchanged (a bench of phones asks for the same seed profile again
+  // and again), else a fresh read, kept when the file has not changed for settle_ns.
+  std::shared_ptr<const readable> load_small(unique_fd fd, const struct stat& st) {
+    const cache_key key{st.st_dev, st.st_ino};
+    const file_stamp stamp{st.st_size, st.st_mtim, st.st_ctim};
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = small_.find(key); it != small_.end() && it->second.stamp == stamp) {
+        return it->second.file;
+      }
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    std::vector<std::byte> bytes(size);
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n =
+          ::pread(fd.get(), bytes.data() + done, size - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    const bool whole = done == size;
+    bytes.resize(done);
+    auto file = make_memory_file(std::move(bytes));
+    timespec now{};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    if (whole && ns_of(now) - std::max(ns_of(st.st_mtim), ns_of(st.st_ctim)) >= settle_ns) {
+      std::lock_guard lock(mutex_);
+      if (auto it = small_.find(key); it != small_.end()) {
+        small_bytes_ -= static_cast<std::uint64_t>(it->second.stamp.size);
+        small_.erase(it);
+      }
+      if (small_bytes_ + size > small_cache_bytes) {
+        small_.clear();
+        small_bytes_ = 0;
+      }
+      small_.emplace(key, small_entry{file, stamp});
+      small_bytes_ += size;
+    }
     return file;
   }
 
@@ -241,6 +299,8 @@ class directory_source final : public file_source {
   unique_fd root_;
   std::mutex mutex_;
   std::unordered_map<cache_key, cache_entry, cache_key_hash> cache_;
+  std::unordered_map<cache_key, small_entry, cache_key_hash> small_;  // Guarded by mutex_.
+  std::uint64_t small_bytes_ = 0;                                     // Guarded by mutex_.
 };
 
 }  // namespace

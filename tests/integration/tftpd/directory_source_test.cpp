@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <chrono>
 
 #include <sys/stat.h>
 
@@ -156,6 +158,33 @@ TEST_F(TftpDirectorySource, LargeFilesShareOneMapping) {
   ASSERT_TRUE(c.file);
   EXPECT_NE(c.file.get(), a.file.get());
   EXPECT_EQ(c.file->size(), 400000U);
+}
+
+// Verify that a small file unchanged for a while is served from one kept copy, that a fresh file
+// is read each time, and that a change of the same size is seen at once.
+TEST_F(TftpDirectorySource, SmallFilesAreKeptUntilTheyChange) {
+  write("root/seed.cfg", "AAAA");
+  auto src = make_directory_source(root_.string(), false);
+  // Just written: read afresh each time (the kernel's mtime clock is coarse).
+  auto a = open(*src, "seed.cfg");
+  auto b = open(*src, "seed.cfg");
+  ASSERT_TRUE(a.file && b.file);
+  EXPECT_NE(a.file.get(), b.file.get());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto c = open(*src, "seed.cfg");
+  auto d = open(*src, "seed.cfg");
+  ASSERT_TRUE(c.file && d.file);
+  EXPECT_EQ(c.file.get(), d.file.get()) << "a settled file is served from one copy";
+  EXPECT_EQ(content(*d.file), "AAAA");
+  // Rewritten in place, same size: its ctime and mtime move, and the new bytes are served.
+  {
+    std::fstream f(root_ / "seed.cfg", std::ios::in | std::ios::out | std::ios::binary);
+    f << "BBBB";
+  }
+  auto e = open(*src, "seed.cfg");
+  ASSERT_TRUE(e.file);
+  EXPECT_EQ(content(*e.file), "BBBB");
+  EXPECT_EQ(content(*c.file), "AAAA") << "a transfer already under way keeps its bytes";
 }
 
 // Verify that a missing root refuses every request instead of failing later.
