@@ -41,9 +41,9 @@ bool connection_manager::add(int fd, std::shared_ptr<readiness_handler> handler)
 }
 
 void connection_manager::remove(int fd) {
-  // No EPOLL_CTL_DEL: closing the descriptor (its only one) removes it from the set, and an
-  // event already fetched for it finds no handler. One system call less per transfer.
-  handlers_.erase(fd);
+  if (handlers_.erase(fd) == 0) return;
+  epoll_event ev{};
+  static_cast<void>(::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, fd, &ev));
 }
 
 void connection_manager::close() {
@@ -71,8 +71,8 @@ void connection_manager::on_ready(const boost::system::error_code& ec) {
     return;
   }
   for (int round = 0; round < max_rounds && !closed_; ++round) {
-    const int n =
-        ::epoll_wait(epoll_.native_handle(), events_.data(), static_cast<int>(events_.size()), 0);
+    const int n = ::epoll_wait(epoll_.native_handle(), events_.data(),
+                               static_cast<int>(events_.size()), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     for (int i = 0; i < n; ++i) {

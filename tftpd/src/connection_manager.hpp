@@ -42,8 +42,7 @@ class connection_manager : public std::enable_shared_from_this<connection_manage
 
   /// @brief Watches `fd` for `handler` (strand only). False on failure.
   bool add(int fd, std::shared_ptr<readiness_handler> handler);
-  /// @brief Forgets `fd`'s handler (strand only); the caller closes `fd` right after, which takes
-  /// it out of the epoll set (it is never dup()ed), so no EPOLL_CTL_DEL is spent on it.
+  /// @brief Stops watching `fd` (strand only); call before closing it.
   void remove(int fd);
   /// @brief Closes the epoll set once nothing is watched any more (strand only).
   void close();

@@ -79,8 +79,7 @@ std::string server_core::open() {
   const auto& listen = options.listen;
   auto describe = [&](const char* what) {
     return std::string("tftpd: cannot ") + what + " request socket " +
-           listen.address().to_string() + ":" + std::to_string(listen.port()) + ": " +
-           ec.message();
+           listen.address().to_string() + ":" + std::to_string(listen.port()) + ": " + ec.message();
   };
   listener.open(listen.protocol(), ec);
   if (ec) return describe("open");
@@ -114,10 +113,9 @@ std::string server_core::open() {
 
 void server_core::do_receive() {
   if (stopped) return;
-  listener.async_wait(udp::socket::wait_read,
-                      [self = shared_from_this()](const boost::system::error_code& ec) {
-                        self->on_receive(ec);
-                      });
+  listener.async_wait(
+      udp::socket::wait_read,
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_receive(ec); });
 }
 
 void server_core::on_receive(const boost::system::error_code& ec) {
@@ -141,8 +139,8 @@ void server_core::on_receive(const boost::system::error_code& ec) {
       msgs[i].msg_hdr.msg_control = s.control.data();
       msgs[i].msg_hdr.msg_controllen = s.control.size();
     }
-    const int n = ::recvmmsg(listener.native_handle(), msgs.data(), request_batch, MSG_DONTWAIT,
-                             nullptr);
+    const int n =
+        ::recvmmsg(listener.native_handle(), msgs.data(), request_batch, MSG_DONTWAIT, nullptr);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     for (int i = 0; i < n; ++i) {
@@ -185,8 +183,8 @@ void server_core::on_receive(const boost::system::error_code& ec) {
       const bool truncated = (h.msg_flags & MSG_TRUNC) != 0;
       const std::size_t len =
           std::min<std::size_t>(msgs[static_cast<std::size_t>(i)].msg_len, s.data.size());
-      handle_datagram(std::span<const std::byte>(s.data.data(), len), client, local_address, ifindex,
-                      to_broadcast, truncated);
+      handle_datagram(std::span<const std::byte>(s.data.data(), len), client, local_address,
+                      ifindex, to_broadcast, truncated);
     }
     if (static_cast<std::size_t>(n) < request_batch) break;
   }
@@ -195,8 +193,7 @@ void server_core::on_receive(const boost::system::error_code& ec) {
 
 void server_core::handle_datagram(std::span<const std::byte> bytes, const udp::endpoint& client,
                                   const net::ip::address& local_address, int ifindex,
-                                  bool to_broadcast,
-                                  bool truncated) {
+                                  bool to_broadcast, bool truncated) {
   // RFC 1123 §4.2.3.5: a request sent to a broadcast address should be ignored.
   if (to_broadcast || client.port() == 0) {
     stats.malformed.fetch_add(1, std::memory_order_relaxed);
@@ -204,9 +201,8 @@ void server_core::handle_datagram(std::span<const std::byte> bytes, const udp::e
                client.address().to_string(), client.port());
     return;
   }
-  const bool looks_like_request =
-      bytes.size() >= 2 && bytes[0] == std::byte{0} &&
-      (bytes[1] == std::byte{1} || bytes[1] == std::byte{2});
+  const bool looks_like_request = bytes.size() >= 2 && bytes[0] == std::byte{0} &&
+                                  (bytes[1] == std::byte{1} || bytes[1] == std::byte{2});
   if (truncated) {
     stats.malformed.fetch_add(1, std::memory_order_relaxed);
     if (looks_like_request) refuse(client, "", error_code::illegal_operation, "request too long");
@@ -231,9 +227,14 @@ void server_core::handle_datagram(std::span<const std::byte> bytes, const udp::e
   }
 
   const auto now = transfer_clock::now();
-  if (auto it = requests.find(client); it != requests.end() && it->second.path == request->filename &&
-                                       (it->second.active ||
-                                        now - it->second.requested_at < options.duplicate_window)) {
+  // A copy of the request: while its transfer runs, or up to duplicate_window after the first
+  // request when the transfer ended without ever hearing from the client (a late copy of the
+  // RRQ). Once the client has answered, it has seen the transfer: the same request from the
+  // same port is a new one (a kernel may hand the port out again at once).
+  if (auto it = requests.find(client);
+      it != requests.end() && it->second.path == request->filename &&
+      (it->second.active ||
+       (!it->second.answered && now - it->second.requested_at < options.duplicate_window))) {
     stats.duplicates.fetch_add(1, std::memory_order_relaxed);
     if (it->second.active) it->second.active->duplicate_request();
     return;
@@ -254,8 +255,8 @@ void server_core::handle_datagram(std::span<const std::byte> bytes, const udp::e
     // Dropped, not refused: the client retries its request and gets in once a slot frees up.
     const auto dropped = stats.dropped_busy.fetch_add(1, std::memory_order_relaxed);
     if (dropped % 1000 == 0) {
-      log->warn("transfer cap reached ({} active); dropping requests ({} so far)",
-                sessions.size(), dropped + 1);
+      log->warn("transfer cap reached ({} active); dropping requests ({} so far)", sessions.size(),
+                dropped + 1);
     }
     return;
   }
@@ -339,8 +340,9 @@ void server_core::session_finished(const std::shared_ptr<transfer_io>& s) {
     if (auto it = self->per_client.find(s->client().address()); it != self->per_client.end()) {
       if (--it->second == 0) self->per_client.erase(it);
     }
-    if (auto it = self->requests.find(s->client()); it != self->requests.end() &&
-                                                    it->second.active == s) {
+    if (auto it = self->requests.find(s->client());
+        it != self->requests.end() && it->second.active == s) {
+      it->second.answered = s->heard_from_client();
       it->second.active.reset();
     }
     if (self->stopped && self->sessions.empty()) self->close_manager();

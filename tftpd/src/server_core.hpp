@@ -45,8 +45,10 @@ class transfer_io {
   virtual void abort(std::string reason) = 0;
   /// @brief The client endpoint (immutable).
   virtual const udp::endpoint& client() const = 0;
+  /// @brief A packet came from the client's port to the transfer's (listener strand): the
+  /// client saw our answer, so a later request from that port is a new one, not a late copy.
+  virtual bool heard_from_client() const = 0;
 };
-
 
 /// @brief Counters shared by the listener and every session (relaxed atomics).
 struct counters {
@@ -93,8 +95,9 @@ struct request_slot {
 /// @brief What the dedup table remembers per client endpoint.
 struct request_entry {
   std::shared_ptr<transfer_io> active;  ///< The running transfer, if any.
-  std::string path;                 ///< The file it was for.
-  time_point requested_at{};        ///< When the first request came.
+  std::string path;                     ///< The file it was for.
+  time_point requested_at{};            ///< When the first request came.
+  bool answered = false;                ///< The ended transfer heard from the client.
 };
 
 /// @brief State shared by the listener and the sessions; outlives both through shared_ptr.

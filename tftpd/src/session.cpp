@@ -368,6 +368,7 @@ bool session::receive_one(time_point now) {
     }
     return true;
   }
+  heard_ = true;
   handle_packet(bytes, now);
   return true;
 }

@@ -221,6 +221,7 @@ void upload_session::drain() {
       }
       continue;
     }
+    heard_ = true;
     auto decoded = decode_packet(bytes);
     if (!decoded) {
       core_->stats.malformed.fetch_add(1, std::memory_order_relaxed);

@@ -30,6 +30,7 @@ class upload_session final : public transfer_io,
   void duplicate_request() override;
   void abort(std::string reason) override;
   const udp::endpoint& client() const override { return client_; }
+  bool heard_from_client() const override { return heard_; }
   /// @brief The connection_manager saw the socket readable.
   void on_readable() override;
 
@@ -51,6 +52,7 @@ class upload_session final : public transfer_io,
   net::steady_timer timer_;
   request_packet request_;
   udp::endpoint client_;
+  bool heard_ = false;  // A packet came from client_ (see heard_from_client()).
   net::ip::address local_address_;
   std::uint16_t blksize_cap_;
   transfer_info info_;

@@ -46,8 +46,9 @@ struct server_options {
   /// Receive-buffer bytes of the client one window may fill; caps windowsize × blksize.
   std::size_t window_budget_bytes = 131072;
   /// A request repeated from the same client port for the same file is the same transfer
-  /// while that transfer runs, and is ignored up to this long after the first request even if
-  /// the transfer has ended (a client repeats its RRQ only until it sees the first answer).
+  /// while that transfer runs, and is ignored up to this long after the first request when the
+  /// transfer ended without ever hearing from the client (a client repeats its RRQ only until
+  /// it sees the first answer; once it has answered, the same request is a new transfer).
   std::chrono::milliseconds duplicate_window{1000};
   /// Directory for WRQ uploads; empty (the default) refuses every WRQ.
   std::string upload_dir;
