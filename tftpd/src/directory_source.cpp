@@ -57,6 +57,20 @@ constexpr std::size_t cache_sweep_entries = 256;
 // The longest path the source accepts.
 constexpr std::size_t max_path_chars = 1024;
 
+// Reads into `out` from `offset` of `fd`, retrying short reads and EINTR, until `out` is full,
+// `end` is reached or the file ends; returns the bytes read.
+std::size_t pread_full(int fd, std::uint64_t offset, std::span<std::byte> out, std::uint64_t end) {
+  std::size_t done = 0;
+  while (done < out.size() && offset + done < end) {
+    const ssize_t n =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
 class mapped_file final : public readable {
  public:
   mapped_file(unique_fd fd, void* base, std::uint64_t size)
@@ -70,15 +84,7 @@ class mapped_file final : public readable {
   std::uint64_t size() const override { return size_; }
 
   std::size_t read(std::uint64_t offset, std::span<std::byte> out) const override {
-    std::size_t done = 0;
-    while (done < out.size() && offset + done < size_) {
-      const ssize_t n = ::pread(fd_.get(), out.data() + done, out.size() - done,
-                                static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    return done;
+    return pread_full(fd_.get(), offset, out, size_);
   }
 
   std::span<const std::byte> contiguous() const override {
@@ -195,8 +201,7 @@ class directory_source final : public file_source {
       file = std::make_shared<mapped_file>(std::move(fd), base, size);
     } else {
       std::vector<std::byte> bytes(size);
-      const std::size_t n = mapped_file(std::move(fd), nullptr, size).read(0, bytes);
-      bytes.resize(n);
+      bytes.resize(pread_full(fd.get(), 0, bytes, size));
       file = make_memory_file(std::move(bytes));
     }
     if (cache_.size() >= cache_sweep_entries) {
@@ -220,14 +225,7 @@ class directory_source final : public file_source {
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     std::vector<std::byte> bytes(size);
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n =
-          ::pread(fd.get(), bytes.data() + done, size - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
+    const std::size_t done = pread_full(fd.get(), 0, bytes, size);
     const bool whole = done == size;
     bytes.resize(done);
     auto file = make_memory_file(std::move(bytes));
