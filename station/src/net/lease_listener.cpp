@@ -140,12 +140,12 @@ bool lease_listener::submit_pending() {
 void lease_listener::arm_retry() {
   if (retry_armed_ || stopped_) return;
   retry_armed_ = true;
-  retry_.expires_after(std::chrono::milliseconds(pending_ || !rest_.empty() ? 20 : 1000));
+  retry_.expires_after(std::chrono::milliseconds(pending_ || rest_end_ != 0 ? 20 : 1000));
   retry_.async_wait([this](const boost::system::error_code& ec) {
     retry_armed_ = false;
     if (ec || stopped_ || !fd_.is_open()) return;
     if (reconcile_pending_) reconcile("the tracker's queue was full");
-    if (pending_ || !rest_.empty()) {
+    if (pending_ || rest_end_ != 0) {
       if (!submit_pending() || !take_rest()) return arm_retry();
       logger("kea")->info("the tracker takes events again; reading the event socket");
       if (on_readable()) do_wait();
@@ -197,7 +197,9 @@ bool lease_listener::on_readable() {
       log->warn("refused a lease event datagram longer than {} bytes", kea::max_datagram_bytes);
       continue;
     }
-    rest_.assign(buffer_.data(), static_cast<std::size_t>(n));
+    // The socket is not read again until every event of this datagram is taken: they are taken
+    // from buffer_ in place.
+    rest_end_ = static_cast<std::size_t>(n);
     rest_at_ = 0;
     if (!take_rest()) {
       ++paused_;
@@ -210,19 +212,17 @@ bool lease_listener::on_readable() {
 }
 
 bool lease_listener::take_rest() {
-  if (rest_at_ >= rest_.size()) return true;
+  if (rest_at_ >= rest_end_) return true;
   bool taken = true;
-  rest_at_ = kea::for_each_event(rest_, rest_at_, [&](std::string_view line) {
+  const std::string_view datagram(buffer_.data(), rest_end_);
+  rest_at_ = kea::for_each_event(datagram, rest_at_, [&](std::string_view line) {
     take_event(line);
     // The tracker's queue is full: the event is held back and the rest of the datagram waits.
     taken = submit_pending();
     return taken;
   });
-  if (rest_at_ >= rest_.size()) {
-    rest_.clear();
-    rest_at_ = 0;
-  }
-  return taken && rest_.empty();
+  if (rest_at_ >= rest_end_) rest_at_ = rest_end_ = 0;
+  return taken && rest_end_ == 0;
 }
 
 void lease_listener::take_event(std::string_view line) {

@@ -94,8 +94,8 @@ class lease_listener {
   std::string boot_id_;
   std::uint64_t last_seq_ = 0;
   std::array<char, kea::max_datagram_bytes + 1> buffer_{};
-  std::string rest_;         ///< The datagram whose events are being taken.
-  std::size_t rest_at_ = 0;  ///< Where in rest_ the next event starts.
+  std::size_t rest_end_ = 0;  ///< Bytes of buffer_ whose events are still being taken (0: none).
+  std::size_t rest_at_ = 0;   ///< Where in buffer_ the next of them starts.
   std::atomic<std::uint64_t> received_{0};
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> gaps_{0};
