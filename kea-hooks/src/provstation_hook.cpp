@@ -46,14 +46,23 @@ const Option* peek_option(const Pkt4& packet, std::uint16_t code) {
   return it == packet.options_.end() ? nullptr : it->second.get();
 }
 
-// The option's payload as text: its data in place, or serialised for option classes that keep
-// their values elsewhere (getData() is empty then).
-std::string option_text(const Pkt4& packet, std::uint16_t code) {
+// The payload of option `code` in the packet, empty when absent: the option's data in place, or,
+// for option classes that keep their values elsewhere (getData() is empty then, as for the array
+// class Kea parses option 55 into), serialised into `scratch`.
+std::span<const std::uint8_t> option_payload(const Pkt4& packet, std::uint16_t code,
+                                             std::vector<std::uint8_t>& scratch) {
   const Option* opt = peek_option(packet, code);
   if (opt == nullptr) return {};
-  if (!opt->getData().empty()) return std::string(opt->getData().begin(), opt->getData().end());
-  const std::vector<std::uint8_t> data = opt->toBinary(false);
-  return std::string(data.begin(), data.end());
+  if (!opt->getData().empty()) return opt->getData();
+  scratch = opt->toBinary(false);
+  return scratch;
+}
+
+// The payload of option `code` as text (empty when absent).
+std::string option_text(const Pkt4& packet, std::uint16_t code) {
+  std::vector<std::uint8_t> scratch;
+  const std::span<const std::uint8_t> payload = option_payload(packet, code, scratch);
+  return std::string(payload.begin(), payload.end());
 }
 
 std::string codes_text(std::span<const std::uint8_t> codes) {
@@ -229,15 +238,10 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
   const std::uint8_t type = response.getType();
   if (type != isc::dhcp::DHCPOFFER && type != isc::dhcp::DHCPACK) return d;
 
-  const Option* vendor_class = peek_option(query, isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
-  // Option 60 is a string option whose bytes are its data: read them in place; anything
-  // else (another library's definition) is serialised.
-  static const std::vector<std::uint8_t> no_vendor_class;
-  std::vector<std::uint8_t> vc_copy;
-  if (vendor_class && vendor_class->getData().empty()) vc_copy = vendor_class->toBinary(false);
-  const std::vector<std::uint8_t>& vc = vendor_class == nullptr           ? no_vendor_class
-                                        : vendor_class->getData().empty() ? vc_copy
-                                                                          : vendor_class->getData();
+  // Option 60 is a string option whose bytes are its data: read in place, no copy.
+  std::vector<std::uint8_t> vc_scratch;
+  const std::span<const std::uint8_t> vc =
+      option_payload(query, isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER, vc_scratch);
   const isc::dhcp::HWAddrPtr hw = query.getHWAddr();
   static const std::vector<std::uint8_t> no_hwaddr;
   const std::vector<std::uint8_t>& mac = hw ? hw->hwaddr_ : no_hwaddr;
@@ -260,13 +264,11 @@ provstation_hook::decision provstation_hook::process(Pkt4& query, Pkt4& response
     return d;
   }
 
-  std::vector<std::uint8_t> requested;
-  if (config_.honour_prl) {
-    if (const Option* prl = peek_option(query, isc::dhcp::DHO_DHCP_PARAMETER_REQUEST_LIST)) {
-      // toBinary(): getData() is empty for the array option class Kea parses option 55 into.
-      requested = prl->toBinary(false);
-    }
-  }
+  std::vector<std::uint8_t> prl_scratch;
+  const std::span<const std::uint8_t> requested =
+      config_.honour_prl
+          ? option_payload(query, isc::dhcp::DHO_DHCP_PARAMETER_REQUEST_LIST, prl_scratch)
+          : std::span<const std::uint8_t>{};
   for (const OptionPtr& option : options_) {
     const auto code = static_cast<std::uint8_t>(option->getType());
     if (config_.honour_prl &&
@@ -316,10 +318,8 @@ lease_event provstation_hook::make_ack_event(lease_event_type type, Pkt4& query,
   // Kea answers with the hostname it settled on (option 12) when it handles hostnames.
   if (e.hostname.empty()) e.hostname = option_text(response, isc::dhcp::DHO_HOST_NAME);
   e.vendor_class = option_text(query, isc::dhcp::DHO_VENDOR_CLASS_IDENTIFIER);
-  if (const Option* cid = peek_option(query, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER)) {
-    e.client_id =
-        cid->getData().empty() ? hex(cid->toBinary(false), ':') : hex(cid->getData(), ':');
-  }
+  std::vector<std::uint8_t> cid_scratch;
+  e.client_id = hex(option_payload(query, isc::dhcp::DHO_DHCP_CLIENT_IDENTIFIER, cid_scratch), ':');
   if (const Option* lt = peek_option(response, isc::dhcp::DHO_DHCP_LEASE_TIME)) {
     const std::vector<std::uint8_t> v = lt->toBinary(false);
     if (v.size() == 4) {
